@@ -1,0 +1,39 @@
+import type { KindName } from './kinds.js';
+
+/** Kubernetes object metadata, as much of it as the control plane reads. */
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly resourceVersion?: string;
+  readonly generation?: number;
+  readonly creationTimestamp?: string;
+  readonly uid?: string;
+}
+
+/** One validated config object (Istio CRD or Kubernetes core kind), frozen once in the store. */
+export interface ConfigObject<Spec = Record<string, unknown>> {
+  readonly kind: KindName;
+  readonly apiVersion: string;
+  readonly metadata: ObjectMeta;
+  /** `spec` for Istio kinds; for core kinds the whole object minus apiVersion/kind/metadata. */
+  readonly spec: Spec;
+  /** Where the object came from: `file:<path>#<doc>` or `kube:<cluster>`. */
+  readonly source?: string;
+}
+
+/** kind/namespace/name: how errors, debug output and status name an object. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export function objectKey(ref: ObjectRef): string {
+  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+
+export function refOf(obj: ConfigObject): ObjectRef {
+  return { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name };
+}
