@@ -1,0 +1,80 @@
+/**
+ * The composition root of `istiod-ts discovery`: builds every component with explicit
+ * dependencies, starts them in order (HTTP first so /ready can say 503 while sources sync),
+ * and stops them in reverse order on SIGTERM/SIGINT.
+ */
+import { resolve } from 'node:path';
+import { parseListenAddress, type Options } from '../config/options.js';
+import { ErrorCodes, UserError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { createValidator } from '../model/validation/validate.js';
+import { createFileSource } from '../sources/file/file-source.js';
+import { startHttpServer } from '../debug/http-server.js';
+import { createRootLogger } from './logging.js';
+import { loadMeshConfig } from './load-mesh-config.js';
+import { createModelPipeline } from './model-pipeline.js';
+import { debugViews } from './debug-views.js';
+
+interface Closable {
+  readonly name: string;
+  close(): Promise<void> | void;
+}
+
+function waitForSignal(log: Logger): Promise<string> {
+  return new Promise((done) => {
+    const on = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      done(signal);
+    };
+    process.once('SIGTERM', () => on('SIGTERM'));
+    process.once('SIGINT', () => on('SIGINT'));
+  });
+}
+
+async function closeAll(components: Closable[], log: Logger): Promise<void> {
+  for (const c of [...components].reverse()) {
+    try {
+      await c.close();
+    } catch (err) {
+      log.error({ err, component: c.name }, 'component failed to close');
+    }
+  }
+}
+
+export async function runDiscovery(options: Options, version: string): Promise<number> {
+  const logs = createRootLogger(options.logLevels);
+  const log = logs.scoped('bootstrap');
+  if (!options.configDir) {
+    if (options.kubeconfig) throw new UserError(ErrorCodes.SOURCE_UNAVAILABLE, 'Kubernetes sources (--kubeconfig) are not available in this version; use --configDir DIR');
+    throw new UserError(ErrorCodes.CLI_USAGE, 'discovery needs a config source: --configDir DIR');
+  }
+  const mesh = await loadMeshConfig(options.meshConfigFile);
+  const components: Closable[] = [];
+  const pipeline = createModelPipeline({ options, mesh, logger: logs.scoped('model') });
+  components.push({ name: 'model', close: () => pipeline.close() });
+  const fileSource = createFileSource({
+    dir: resolve(options.configDir),
+    validator: createValidator({ domain: options.domain }),
+    sink: pipeline.sink,
+    logger: logs.scoped('file-source'),
+    watch: true,
+  });
+  const views = debugViews({ pipeline, fileSource, mesh, options, version });
+  try {
+    const http = await startHttpServer(parseListenAddress(options.httpAddr)!, views, logs.scoped('http'));
+    components.push({ name: 'http', close: () => http.close() });
+    log.info({ httpAddr: options.httpAddr, port: http.port, version }, 'http server listening');
+    await fileSource.start();
+    components.push({ name: 'file-source', close: () => fileSource.close() });
+    pipeline.sourcesSynced();
+    await waitForSignal(log);
+  } catch (err) {
+    await closeAll(components, log);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(ErrorCodes.SERVER_LISTEN, `cannot listen on ${options.httpAddr}: address already in use`);
+    throw err;
+  }
+  await closeAll(components, log);
+  log.info('stopped');
+  logs.flush();
+  return 0;
+}

@@ -1,0 +1,51 @@
+/**
+ * Options of the daemon: one typed, frozen value built from argv and env by cli/ and passed to
+ * bootstrap. Names follow pilot-discovery's flags and env vars so operators' knowledge carries over.
+ */
+export interface Options {
+  readonly configDir?: string;
+  readonly meshConfigFile?: string;
+  readonly kubeconfig?: string;
+  readonly grpcAddr: string;
+  readonly secureGRPCAddr: string;
+  readonly httpAddr: string;
+  readonly monitoringAddr: string;
+  readonly httpsAddr: string;
+  readonly domain: string;
+  readonly clusterID: string;
+  /** Istio's `--log_output_level`: `info` or `default:info,ads:debug`. */
+  readonly logLevels: Readonly<Record<string, LogLevel>>;
+  /** PILOT_DEBOUNCE_AFTER: quiet period before a batch of changes becomes a snapshot. */
+  readonly debounceAfterMs: number;
+  /** PILOT_DEBOUNCE_MAX: the longest a change waits while changes keep coming. */
+  readonly debounceMaxMs: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'none';
+
+export const DEFAULT_OPTIONS: Options = Object.freeze({
+  grpcAddr: ':15010',
+  secureGRPCAddr: ':15012',
+  httpAddr: ':8080',
+  monitoringAddr: ':15014',
+  httpsAddr: ':15017',
+  domain: 'cluster.local',
+  clusterID: 'Kubernetes',
+  logLevels: Object.freeze({ default: 'info' as LogLevel }),
+  debounceAfterMs: 100,
+  debounceMaxMs: 10_000,
+});
+
+/** `host:port`, `:port` or `[v6]:port`, as Go's net.Listen takes it. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export function parseListenAddress(value: string): ListenAddress | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  return { host: m[1] ?? m[2] ?? '', port };
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The only reader of argv and env. Parses the command, runs it, maps failures to exit codes:
+ * 0 ok, 1 invalid input (validate) or runtime failure, 2 usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { parseCommand } from './cli/parse-args.js';
+import { HELP } from './cli/help.js';
+import { runValidate } from './cli/validate-command.js';
+import { runDiscovery } from './bootstrap/discovery.js';
+import { ErrorCodes, UserError } from './lib/errors.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(): Promise<number> {
+  const command = parseCommand(process.argv.slice(2), process.env);
+  switch (command.name) {
+    case 'help':
+      process.stdout.write(HELP[command.topic ?? 'root'] ?? HELP.root!);
+      return 0;
+    case 'version':
+      process.stdout.write(`istiod-ts version ${packageVersion()} (node ${process.version})\n`);
+      return 0;
+    case 'validate': {
+      const result = await runValidate(command.files, command.output, command.domain);
+      process.stdout.write(result.output);
+      return result.exitCode;
+    }
+    case 'discovery':
+      return runDiscovery(command.options, packageVersion());
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UserError) {
+      process.stderr.write(`istiod-ts: ${err.message} (${err.code})\n`);
+      process.exitCode = err.code === ErrorCodes.CLI_USAGE || err.code === ErrorCodes.CLI_FLAG ? 2 : 1;
+    } else {
+      process.stderr.write(`istiod-ts: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCommand, parseLogLevels } from '../../../src/cli/parse-args.js';
+import { UserError } from '../../../src/lib/errors.js';
+
+test('discovery defaults match pilot-discovery', () => {
+  const cmd = parseCommand(['discovery', '--configDir', 'x'], {});
+  assert.equal(cmd.name, 'discovery');
+  if (cmd.name !== 'discovery') return;
+  assert.equal(cmd.options.grpcAddr, ':15010');
+  assert.equal(cmd.options.secureGRPCAddr, ':15012');
+  assert.equal(cmd.options.httpAddr, ':8080');
+  assert.equal(cmd.options.monitoringAddr, ':15014');
+  assert.equal(cmd.options.httpsAddr, ':15017');
+  assert.equal(cmd.options.domain, 'cluster.local');
+  assert.equal(cmd.options.clusterID, 'Kubernetes');
+  assert.equal(cmd.options.debounceAfterMs, 100);
+  assert.equal(cmd.options.debounceMaxMs, 10_000);
+});
+
+test('flags and env vars are read', () => {
+  const cmd = parseCommand(['discovery', '--configDir=/c', '--httpAddr', '127.0.0.1:0', '--domain', 'corp.local', '--log_output_level', 'default:debug,ads:warn'], {
+    PILOT_DEBOUNCE_AFTER: '250ms',
+    PILOT_DEBOUNCE_MAX: '1m',
+  });
+  assert.equal(cmd.name, 'discovery');
+  if (cmd.name !== 'discovery') return;
+  assert.equal(cmd.options.configDir, '/c');
+  assert.equal(cmd.options.httpAddr, '127.0.0.1:0');
+  assert.equal(cmd.options.domain, 'corp.local');
+  assert.deepEqual(cmd.options.logLevels, { default: 'debug', ads: 'warn' });
+  assert.equal(cmd.options.debounceAfterMs, 250);
+  assert.equal(cmd.options.debounceMaxMs, 60_000);
+});
+
+test('bad flags name the flag and the reason', () => {
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [['discovery', '--nope'], {}, /Unknown option '--nope'/],
+    [['discovery', '--httpAddr', 'localhost'], {}, /--httpAddr "localhost".*host:port/],
+    [['discovery', '--httpAddr', ':99999'], {}, /--httpAddr/],
+    [['discovery', '--domain', 'Bad_Domain'], {}, /--domain/],
+    [['discovery', '--log_output_level', 'ads:loud'], {}, /log_output_level/],
+    [['discovery'], { PILOT_DEBOUNCE_AFTER: 'soon' }, /PILOT_DEBOUNCE_AFTER="soon"/],
+    [['frob'], {}, /unknown command "frob"/],
+    [['validate'], {}, /at least one -f/],
+    [['validate', '-f', 'x', '-o', 'xml'], {}, /--output "xml"/],
+  ];
+  for (const [argv, env, message] of cases) {
+    assert.throws(() => parseCommand(argv, env), (err: unknown) => err instanceof UserError && message.test(err.message), argv.join(' '));
+  }
+});
+
+test('validate takes -f repeatedly and -o json', () => {
+  const cmd = parseCommand(['validate', '-f', 'a.yaml', '-f', 'dir', '-o', 'json'], {});
+  assert.deepEqual(cmd, { name: 'validate', files: ['a.yaml', 'dir'], output: 'json', domain: 'cluster.local' });
+});
+
+test('log levels: a bare level sets the default scope', () => {
+  assert.deepEqual(parseLogLevels('warn'), { default: 'warn' });
+  assert.deepEqual(parseLogLevels('warning'), { default: 'warn' });
+});
