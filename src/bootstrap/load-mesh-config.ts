@@ -4,7 +4,7 @@ import { defaultMeshConfig } from '../config/mesh-defaults.js';
 import { parseMeshConfig } from '../config/mesh-config.js';
 import type { MeshConfig } from '../config/mesh-types.js';
 import { ErrorCodes, UserError } from '../lib/errors.js';
-import { renderIssue } from '../model/validation/issue.js';
+import { renderIssue } from '../lib/issue.js';
 
 export async function loadMeshConfig(file: string | undefined): Promise<MeshConfig> {
   if (file === undefined) return defaultMeshConfig();

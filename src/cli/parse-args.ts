@@ -1,5 +1,5 @@
 /**
- * argv + env → a command and its typed options. Pure: main.ts passes process.argv/env in.
+ * argv + env → a command and its typed options. Pure: main.ts passes argv and the environment in.
  * Unknown flags and bad values are UserErrors with a message that names the flag.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';

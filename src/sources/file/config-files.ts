@@ -7,7 +7,7 @@
 import type { ConfigObject, ObjectRef } from '../../model/config.js';
 import { objectKey } from '../../model/config.js';
 import { ErrorCodes, type ErrorCode } from '../../lib/errors.js';
-import { renderIssue } from '../../model/validation/issue.js';
+import { renderIssue } from '../../lib/issue.js';
 import type { Validator } from '../../model/validation/validate.js';
 import { parseDocuments } from './parse-documents.js';
 

@@ -3,7 +3,7 @@
  * Bounded: per-document size, YAML alias expansion (alias bombs), and `kind: List` items are
  * expanded the way kubectl does. Never throws; problems come back as values naming the index.
  */
-import { parseAllDocuments } from 'yaml';
+import { isMap, isScalar, parseAllDocuments, Scalar, visit, type Document } from 'yaml';
 
 export const MAX_DOCUMENT_BYTES = 3 * 1024 * 1024;
 /** yaml's own guard against billion-laughs documents; real manifests use a handful of aliases. */
@@ -37,6 +37,28 @@ function expandList(index: string, value: unknown): RawDocument[] {
   return [{ index, value }];
 }
 
+/**
+ * Kubernetes reads manifests with Go's YAML parser, which takes `[1.2.3.4, 2001:db8::]` as two
+ * strings; YAML 1.2 (and the yaml package) reads the second as a map `{"2001:db8:": null}`.
+ * Match Kubernetes: a flow-sequence item `plain:` directly followed by `,` `]` or `}` is a string.
+ */
+function readFlowColonScalarsLikeKubernetes(doc: Document, text: string): void {
+  visit(doc, {
+    Seq(_, seq) {
+      if (!seq.flow) return;
+      seq.items = seq.items.map((item) => {
+        if (!isMap(item) || item.items.length !== 1) return item;
+        const pair = item.items[0]!;
+        if (!isScalar(pair.key) || pair.key.type !== Scalar.PLAIN || !pair.key.range) return item;
+        if (!isScalar(pair.value) || pair.value.source !== '' || pair.value.value !== null) return item;
+        const end = pair.key.range[1];
+        if (text[end] !== ':' || !',]}'.includes(text[end + 1] ?? '')) return item;
+        return new Scalar(`${pair.key.source}:`);
+      });
+    },
+  });
+}
+
 export function parseDocuments(text: string): ParsedFile {
   const documents: RawDocument[] = [];
   const problems: DocumentProblem[] = [];
@@ -59,6 +81,7 @@ export function parseDocuments(text: string): ParsedFile {
       return;
     }
     try {
+      readFlowColonScalarsLikeKubernetes(doc, text);
       const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       if (!isEmptyDocument(value)) documents.push(...expandList(index, value));
     } catch (err) {

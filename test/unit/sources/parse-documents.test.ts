@@ -56,3 +56,8 @@ test('text that is not YAML at all gives a problem, never a throw', () => {
   }
   assert.ok(parseDocuments('{{{').problems.length > 0);
 });
+
+test('IPv6 literals in flow sequences are strings, as Kubernetes (Go YAML) reads them', () => {
+  const parsed = parseDocuments('addresses: [1.2.3.4, 001:db8::, "2001:db8::1", a: b]\n');
+  assert.deepEqual(parsed.documents[0]!.value, { addresses: ['1.2.3.4', '001:db8::', '2001:db8::1', { a: 'b' }] });
+});

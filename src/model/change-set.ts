@@ -1,0 +1,83 @@
+/**
+ * What changed between two snapshots, for the stages that push: which kinds and object keys
+ * changed (from the store), which service hostnames changed definition or endpoints (from
+ * diffing the registries), and whether the change is endpoints-only (so ADS can push just EDS).
+ */
+import type { MeshService } from './registry/types.js';
+import type { Snapshot } from './snapshot.js';
+
+export interface ChangeSet {
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** No previous snapshot: everything is new. */
+  readonly full: boolean;
+  /** Kinds of the changed objects, sorted. */
+  readonly kinds: readonly string[];
+  /** Changed objects as `kind/namespace/name` (`kind/name` when cluster-scoped), sorted. */
+  readonly keys: readonly string[];
+  /** Hostnames whose service definition was added, removed or changed. */
+  readonly servicesChanged: readonly string[];
+  /** Hostnames whose endpoint list changed (including services added or removed). */
+  readonly endpointsChanged: readonly string[];
+  /**
+   * true when only endpoints moved: no service definition changed and every changed object is
+   * of a kind that feeds only the registry. Consumers may then push EDS for endpointsChanged.
+   */
+  readonly endpointsOnly: boolean;
+}
+
+/** Kinds whose whole effect on proxies is through the registry (services + endpoints). */
+const REGISTRY_KINDS: ReadonlySet<string> = new Set(['Service', 'EndpointSlice', 'Pod', 'Node', 'Namespace', 'ServiceEntry', 'WorkloadEntry']);
+
+export function kindOfKey(key: string): string {
+  const slash = key.indexOf('/');
+  return slash < 0 ? key : key.slice(0, slash);
+}
+
+/** JSON with sorted object keys, so equal data compares equal regardless of build order. */
+export function stableStringify(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}
+
+function fingerprints(snapshot: Snapshot | undefined): { services: Map<string, [MeshService, string]>; endpoints: Map<string, string> } {
+  const services = new Map<string, [MeshService, string]>();
+  const endpoints = new Map<string, string>();
+  for (const svc of snapshot?.registry.services ?? []) {
+    services.set(svc.key, [svc, stableStringify(svc)]);
+    endpoints.set(svc.key, stableStringify(snapshot?.endpointsOf(svc) ?? []));
+  }
+  return { services, endpoints };
+}
+
+function diffRegistries(previous: Snapshot | undefined, next: Snapshot): { services: Set<string>; endpoints: Set<string> } {
+  const before = fingerprints(previous);
+  const after = fingerprints(next);
+  const services = new Set<string>();
+  const endpoints = new Set<string>();
+  for (const key of new Set([...before.services.keys(), ...after.services.keys()])) {
+    const host = (after.services.get(key) ?? before.services.get(key))?.[0].hostname as string;
+    if (before.services.get(key)?.[1] !== after.services.get(key)?.[1]) services.add(host);
+    if (before.endpoints.get(key) !== after.endpoints.get(key)) endpoints.add(host);
+  }
+  return { services, endpoints };
+}
+
+export function computeChangeSet(previous: Snapshot | undefined, next: Snapshot, changedKeys: Iterable<string>): ChangeSet {
+  const keys = [...new Set(changedKeys)].sort();
+  const kinds = [...new Set(keys.map(kindOfKey))].sort();
+  const diff = diffRegistries(previous, next);
+  const endpointsOnly = previous !== undefined && diff.services.size === 0 && diff.endpoints.size > 0 && kinds.every((k) => REGISTRY_KINDS.has(k));
+  return Object.freeze({
+    fromVersion: previous?.version ?? 0,
+    toVersion: next.version,
+    full: previous === undefined,
+    kinds: Object.freeze(kinds),
+    keys: Object.freeze(keys),
+    servicesChanged: Object.freeze([...diff.services].sort()),
+    endpointsChanged: Object.freeze([...diff.endpoints].sort()),
+    endpointsOnly,
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * Store → debounce → Snapshot + ChangeSet. The composition root creates one, points sources
+ * at `store`, and gets each new snapshot through `onSnapshot`.
+ */
+import { computeChangeSet, type ChangeSet } from '../change-set.js';
+import { buildSnapshot, type Snapshot } from '../snapshot.js';
+import type { RegistryOptions } from '../registry/types.js';
+import { createDebouncer, type Scheduler } from './debounce.js';
+import { createStore, type Store } from './store.js';
+
+export interface ModelPipelineOptions {
+  readonly registry: RegistryOptions;
+  readonly debounceAfterMs?: number;
+  readonly debounceMaxMs?: number;
+  readonly scheduler?: Scheduler;
+  /** Receives every new snapshot with what changed since the previous one. */
+  readonly onSnapshot: (snapshot: Snapshot, changes: ChangeSet) => void | Promise<void>;
+  readonly onError?: (err: unknown) => void;
+  /** Defaults to a fresh store. */
+  readonly store?: Store;
+}
+
+export interface ModelPipeline {
+  readonly store: Store;
+  /** The latest snapshot, undefined before the first batch. */
+  current(): Snapshot | undefined;
+  /** Builds a snapshot from pending changes now (e.g. once every source has synced). */
+  flush(): Promise<void>;
+  close(): void;
+}
+
+export function createModelPipeline(opts: ModelPipelineOptions): ModelPipeline {
+  const store = opts.store ?? createStore();
+  let current: Snapshot | undefined;
+  const debouncer = createDebouncer({
+    ...(opts.debounceAfterMs !== undefined ? { afterMs: opts.debounceAfterMs } : {}),
+    ...(opts.debounceMaxMs !== undefined ? { maxMs: opts.debounceMaxMs } : {}),
+    ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+    ...(opts.onError ? { onError: opts.onError } : {}),
+    onBatch: async () => {
+      // The store's own change set is authoritative (the debouncer's copy may lag a push).
+      const keys = store.takeChanges();
+      if (keys.size === 0 && current) return;
+      const next = buildSnapshot(store.list(), current, opts.registry);
+      const changes = computeChangeSet(current, next, keys);
+      current = next;
+      await opts.onSnapshot(next, changes);
+    },
+  });
+  const unsubscribe = store.subscribe((key) => debouncer.push([key]));
+  return {
+    store,
+    current: () => current,
+    async flush() {
+      if (!store.hasChanges() && current) return;
+      debouncer.push(['<flush>']);
+      await debouncer.flush();
+    },
+    close() {
+      unsubscribe();
+      debouncer.close();
+    },
+  };
+}

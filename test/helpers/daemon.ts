@@ -1,0 +1,55 @@
+/** Runs the real built CLI (dist/src/main.js) as a child process, as an operator would. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { waitFor } from './wait-for.js';
+
+export const CLI = resolve('dist/src/main.js');
+
+export function runCli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface Daemon {
+  readonly proc: ChildProcess;
+  readonly port: number;
+  readonly lines: Record<string, unknown>[];
+  get(path: string): Promise<{ status: number; body: string }>;
+  stop(): Promise<number | null>;
+}
+
+export async function startDaemon(args: string[], env: Record<string, string> = {}): Promise<Daemon> {
+  const proc = spawn(process.execPath, [CLI, 'discovery', '--httpAddr', '127.0.0.1:0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  let buffered = '';
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as Record<string, unknown>);
+  });
+  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((done) => proc.once('exit', (code) => done(code)));
+  const listening = await waitFor(`daemon to listen (stderr: ${stderr})`, () => {
+    if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}: ${stderr}`);
+    return lines.find((l) => l.msg === 'http server listening');
+  }, 20_000);
+  const port = listening!.port as number;
+  return {
+    proc,
+    port,
+    lines,
+    async get(path) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      return { status: res.status, body: await res.text() };
+    },
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
