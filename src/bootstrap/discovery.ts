@@ -52,9 +52,11 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   const components: Closable[] = [];
   const pipeline = createModelPipeline({ options, mesh, logger: logs.scoped('model') });
   components.push({ name: 'model', close: () => pipeline.close() });
+  const validator = createValidator({ domain: options.domain });
+  for (const problem of validator.problems) log.error({ code: ErrorCodes.CONFIG_INVALID, problem }, 'CRD schema unusable');
   const fileSource = createFileSource({
     dir: resolve(options.configDir),
-    validator: createValidator({ domain: options.domain }),
+    validator,
     sink: pipeline.sink,
     logger: logs.scoped('file-source'),
     watch: true,

@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { DEFAULT_OPTIONS, parseListenAddress, type LogLevel, type Options } from '../config/options.js';
-import { parseGoDuration } from '../lib/duration.js';
+import { parseDurationMillis } from '../lib/duration.js';
 import { ErrorCodes, UserError } from '../lib/errors.js';
 
 export type Command =
@@ -70,7 +70,7 @@ export function parseLogLevels(value: string): Record<string, LogLevel> {
 function envDuration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const ms = parseGoDuration(raw);
+  const ms = parseDurationMillis(raw);
   if (ms === undefined || ms < 0) throw new UserError(ErrorCodes.CLI_FLAG, `invalid ${name}="${raw}": want a duration such as 100ms or 10s`);
   return ms;
 }

@@ -20,7 +20,6 @@ import { invalid, issue, type ValidationIssue } from '../lib/issue.js';
 
 export type * from './mesh-types.js';
 export { defaultMeshConfig, defaultProxyConfig } from './mesh-defaults.js';
-export { durationMillis, parseDurationNanos } from './mesh-duration.js';
 
 /** A ConfigMap holds at most 1 MiB; a mesh config larger than that is a mistake or an attack. */
 const MAX_MESH_CONFIG_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@
  * would (proto names and snake_case accepted, enums by name or number, ints from numeric
  * strings), collecting every problem instead of stopping at the first. Never throws.
  */
-import { parseDurationNanos } from './mesh-duration.js';
+import { parseDurationNanos } from '../lib/duration.js';
 import type { FieldSpec, MessageSpec } from './mesh-schema.js';
 import { invalid, issue, joinPath, type ValidationIssue } from '../lib/issue.js';
 

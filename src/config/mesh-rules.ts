@@ -4,7 +4,7 @@
  * config root, e.g. `defaultConfig.discoveryAddress`.
  */
 import { isIP } from 'node:net';
-import { parseDurationNanos } from './mesh-duration.js';
+import { parseDurationNanos } from '../lib/duration.js';
 import type { ExtensionProvider, LabelSelector, LocalityLbSetting, MeshConfig, ProxyConfig } from './mesh-types.js';
 import { checkExtensionProviders } from './mesh-rules-providers.js';
 import { invalid, issue, joinPath, required, warning, type ValidationIssue } from '../lib/issue.js';

@@ -1,25 +1,42 @@
 /**
- * Go-style durations ("100ms", "1m30s", "1.5h") as pilot-discovery's env vars and Istio's
- * config take them. Returns milliseconds (fractional below 1ms), or undefined when malformed.
+ * Go-style durations ("100ms", "1m30s", "1.5h"), as pilot-discovery's env vars, MeshConfig and
+ * Istio's config APIs accept them (a superset of proto3 JSON's "1.5s"). Parsed exactly.
  */
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+const UNIT_NS: Readonly<Record<string, bigint>> = {
+  ns: 1n, us: 1_000n, 'µs': 1_000n, 'μs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n,
+};
+const PART = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/;
 
-export function parseGoDuration(text: string): number | undefined {
-  let s = text.trim();
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    sign = s.startsWith('-') ? -1 : 1;
-    s = s.slice(1);
+/** Nanoseconds as a bigint, or undefined when the text is not a Go duration. */
+export function parseDuration(text: string): bigint | undefined {
+  let rest = text;
+  let sign = 1n;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    if (rest.startsWith('-')) sign = -1n;
+    rest = rest.slice(1);
   }
-  if (s === '0') return 0;
-  if (s === '') return undefined;
-  let total = 0;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < s.length) {
-    const m = PART.exec(s);
-    if (!m) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+  if (rest === '0') return 0n;
+  if (rest === '') return undefined;
+  let total = 0n;
+  while (rest !== '') {
+    const m = PART.exec(rest);
+    if (!m || ((m[1] ?? '') === '' && (m[2] ?? '') === '')) return undefined;
+    const unit = UNIT_NS[m[3] ?? ''] ?? 0n;
+    const frac = m[2] ?? '';
+    total += BigInt(m[1] || '0') * unit + (frac === '' ? 0n : (BigInt(frac) * unit) / 10n ** BigInt(frac.length));
+    rest = rest.slice(m[0].length);
   }
   return sign * total;
+}
+
+/** Nanoseconds as a number (exact to ~104 days, plenty for config arithmetic). */
+export function parseDurationNanos(text: string | undefined): number | undefined {
+  const ns = text === undefined ? undefined : parseDuration(text);
+  return ns === undefined ? undefined : Number(ns);
+}
+
+/** Milliseconds (fractional below 1ms), or undefined when malformed. */
+export function parseDurationMillis(text: string): number | undefined {
+  const ns = parseDuration(text);
+  return ns === undefined ? undefined : Number(ns) / 1e6;
 }

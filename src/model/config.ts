@@ -10,6 +10,8 @@ export interface ObjectMeta {
   readonly generation?: number;
   readonly creationTimestamp?: string;
   readonly uid?: string;
+  /** Set while Kubernetes is deleting the object (e.g. a terminating Pod). */
+  readonly deletionTimestamp?: string;
 }
 
 /** One validated config object (Istio CRD or Kubernetes core kind), frozen once in the store. */

@@ -63,9 +63,9 @@ export function podReady(pod: ConfigObject<PodObject>): boolean {
   return asArray(asRecord(pod.spec.status).conditions).some((c) => asRecord(c).type === 'Ready' && asRecord(c).status === 'True');
 }
 
-/** metadata.deletionTimestamp, when a source keeps it on ObjectMeta. */
+/** A Pod being deleted no longer serves as an endpoint. */
 export function podDeleting(pod: ConfigObject<unknown>): boolean {
-  return typeof (pod.metadata as { deletionTimestamp?: unknown }).deletionTimestamp === 'string';
+  return typeof pod.metadata.deletionTimestamp === 'string';
 }
 
 /** Running, has an IP, not being deleted: the pods the endpoints controller would list. */

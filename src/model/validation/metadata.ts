@@ -1,8 +1,8 @@
 /** Kubernetes ObjectMeta rules: names, namespaces, labels and annotations. */
 import type { ObjectMeta } from '../config.js';
 import type { KindInfo } from '../kinds.js';
-import { invalid, required, type ValidationIssue } from './issue.js';
-import { joinPath } from './issue.js';
+import { invalid, required, type ValidationIssue } from '../../lib/issue.js';
+import { joinPath } from '../../lib/issue.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -85,6 +85,7 @@ export function validateMetadata(raw: unknown, info: KindInfo, defaultNamespace:
     ...(typeof m.generation === 'number' ? { generation: m.generation } : {}),
     ...(typeof m.creationTimestamp === 'string' ? { creationTimestamp: m.creationTimestamp } : {}),
     ...(typeof m.uid === 'string' ? { uid: m.uid } : {}),
+    ...(typeof m.deletionTimestamp === 'string' ? { deletionTimestamp: m.deletionTimestamp } : {}),
   };
   return { meta, issues };
 }

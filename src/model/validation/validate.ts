@@ -5,7 +5,7 @@
  */
 import type { ConfigObject, ObjectMeta, ObjectRef } from '../config.js';
 import { lookupKind, type KindInfo } from '../kinds.js';
-import { invalid, issue, required, type ValidationIssue } from './issue.js';
+import { invalid, issue, required, type ValidationIssue } from '../../lib/issue.js';
 import { createSchemaValidator, type SchemaValidator } from './schema/index.js';
 import { validateSemantics } from './semantic/index.js';
 import { validateMetadata } from './metadata.js';
@@ -28,6 +28,8 @@ export interface ValidateOptions {
 
 export interface Validator {
   validate(raw: unknown, opts?: ValidateOptions): ValidationOutcome;
+  /** CRD files that could not be used (the kinds they define then fail validation loudly). */
+  readonly problems: readonly string[];
 }
 
 export interface ValidatorOptions {
@@ -40,7 +42,7 @@ export interface ValidatorOptions {
 export function createValidator(opts: ValidatorOptions = {}): Validator {
   const schemas = createSchemaValidator(opts.crdDir === undefined ? {} : { crdDir: opts.crdDir });
   const domain = opts.domain ?? 'cluster.local';
-  return { validate: (raw, vopts = {}) => validateDocument(raw, vopts, schemas, domain) };
+  return { validate: (raw, vopts = {}) => validateDocument(raw, vopts, schemas, domain), problems: schemas.problems };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

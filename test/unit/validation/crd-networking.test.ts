@@ -173,7 +173,7 @@ host: reviews.bookinfo.svc.cluster.local
 trafficPolicy:
   connectionPool:
     tcp: {maxConnections: 100, connectTimeout: 30ms, tcpKeepalive: {time: 7200s, interval: 75s, probes: 9}}
-    http: {http2MaxRequests: 1000, maxRequestsPerConnection: 10, h2UpgradePolicy: UPGRADE, idleTimeout: 0s}
+    http: {http2MaxRequests: 1000, maxRequestsPerConnection: 10, h2UpgradePolicy: UPGRADE, idleTimeout: 1h}
   outlierDetection: {consecutive5xxErrors: 7, interval: 5m, baseEjectionTime: 15m, maxEjectionPercent: 50}
   loadBalancer:
     consistentHash:
@@ -210,11 +210,11 @@ ingress:
   defaultEndpoint: 127.0.0.1:8080
   captureMode: IPTABLES
 egress:
-- hosts: ["./*", "istio-system/*"]
 - port: {number: 3306, protocol: MYSQL, name: egressmysql}
   captureMode: NONE
   bind: 127.0.0.1
   hosts: ["*/mysql.example.com"]
+- hosts: ["./*", "istio-system/*"]
 outboundTrafficPolicy: {mode: REGISTRY_ONLY}
 `),
   'EnvoyFilter (lua)': doc('EnvoyFilter', 'v1alpha3', `

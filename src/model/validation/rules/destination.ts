@@ -1,9 +1,9 @@
 /** Route destinations: host, subset and port selector. */
-import { invalid, type ValidationIssue } from '../issue.js';
+import { invalid, type ValidationIssue } from '../../../lib/issue.js';
 import { isObj, str } from './access.js';
 import { checkWildcardDomain, isDNS1123Label } from './hosts.js';
 import { checkPort } from './ports.js';
-import { joinPath } from '../issue.js';
+import { joinPath } from '../../../lib/issue.js';
 
 export function checkSubsetName(name: string): string | undefined {
   if (name === '') return 'subset name cannot be empty';

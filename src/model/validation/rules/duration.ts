@@ -2,34 +2,10 @@
  * Durations as users write them in Istio config: Go duration strings ("10s", "1.5s", "100ms",
  * "1h30m") — a superset of the proto3 JSON form ("1.5s"). Parsed exactly, into nanoseconds.
  */
-import { invalid, type ValidationIssue } from '../issue.js';
+import { parseDuration } from '../../../lib/duration.js';
+import { invalid, type ValidationIssue } from '../../../lib/issue.js';
 
-const UNIT_NS: Readonly<Record<string, bigint>> = {
-  ns: 1n, us: 1_000n, 'µs': 1_000n, 'μs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n,
-};
-const PART = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/;
-
-/** Nanoseconds, or undefined when the text is not a duration. */
-export function parseDuration(text: string): bigint | undefined {
-  let rest = text;
-  let sign = 1n;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    if (rest.startsWith('-')) sign = -1n;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0n;
-  if (rest === '') return undefined;
-  let total = 0n;
-  while (rest !== '') {
-    const m = PART.exec(rest);
-    if (!m || ((m[1] ?? '') === '' && (m[2] ?? '') === '')) return undefined;
-    const unit = UNIT_NS[m[3] ?? ''] ?? 0n;
-    const frac = m[2] ?? '';
-    total += BigInt(m[1] || '0') * unit + (frac === '' ? 0n : (BigInt(frac) * unit) / 10n ** BigInt(frac.length));
-    rest = rest.slice(m[0].length);
-  }
-  return sign * total;
-}
+export { parseDuration };
 
 const MS = 1_000_000n;
 

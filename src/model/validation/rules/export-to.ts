@@ -1,8 +1,8 @@
 /** exportTo: `.` (this namespace), `*` (everyone), a namespace, and `~` (no one) for ServiceEntry. */
-import { issue, invalid, type ValidationIssue } from '../issue.js';
+import { issue, invalid, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, str } from './access.js';
 import { isDNS1123Label } from './hosts.js';
-import { joinPath } from '../issue.js';
+import { joinPath } from '../../../lib/issue.js';
 
 export interface ExportToOptions {
   readonly namespace: string;

@@ -1,8 +1,8 @@
 /** References to Gateways from VirtualService `gateways` and match `gateways`. */
-import { invalid, warning, type ValidationIssue } from '../issue.js';
+import { invalid, warning, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, str } from './access.js';
 import { checkFQDN, isDNS1123Label } from './hosts.js';
-import { joinPath } from '../issue.js';
+import { joinPath } from '../../../lib/issue.js';
 
 /** `mesh`, `name`, `namespace/name`; the legacy `name.namespace...` form earns a warning. */
 export function validateGatewayRef(path: string, ref: string): ValidationIssue[] {

@@ -1,7 +1,7 @@
 /** Kubernetes-style label maps and the workload selectors built from them. */
-import { invalid, warning, issue, type ValidationIssue } from '../issue.js';
+import { invalid, warning, issue, type ValidationIssue } from '../../../lib/issue.js';
 import { entries, isObj, present } from './access.js';
-import { joinPath } from '../issue.js';
+import { joinPath } from '../../../lib/issue.js';
 
 const LABEL = '[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?';
 const QUALIFIED = '(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';

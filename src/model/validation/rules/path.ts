@@ -1,4 +1,4 @@
-import { joinPath } from '../issue.js';
+import { joinPath } from '../../../lib/issue.js';
 
 /** at('spec.http', 0, 'route') → `spec.http[0].route` */
 export function at(base: string, ...keys: (string | number)[]): string {

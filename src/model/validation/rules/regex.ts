@@ -3,7 +3,7 @@
  * time engine — never by JavaScript's backtracking RegExp.
  */
 import { RE2JS } from 're2js';
-import { invalid, type ValidationIssue } from '../issue.js';
+import { invalid, type ValidationIssue } from '../../../lib/issue.js';
 
 /** Envoy bounds RE2 program size; Istio approximates that with the pattern length. */
 export const MAX_REGEX_LENGTH = 1024;

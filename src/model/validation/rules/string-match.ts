@@ -1,8 +1,8 @@
 /** StringMatch (`exact` | `prefix` | `regex`) as used in routes, CORS and claims. */
-import { invalid, required, type ValidationIssue } from '../issue.js';
+import { invalid, required, type ValidationIssue } from '../../../lib/issue.js';
 import { isObj, type Obj } from './access.js';
 import { validateRegex } from './regex.js';
-import { joinPath } from '../issue.js';
+import { joinPath } from '../../../lib/issue.js';
 
 export interface StringMatchOptions {
   /** uri allows an empty prefix; scheme/method/authority/headers do not. */

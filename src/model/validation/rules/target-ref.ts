@@ -1,7 +1,7 @@
 /** Policy attachment: `selector` vs `targetRef` vs `targetRefs`, and what a targetRef may name. */
-import { invalid, issue, required, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, isObj, nonEmpty, present, str } from './access.js';
-import { joinPath } from '../issue.js';
+import { joinPath } from '../../../lib/issue.js';
 
 const ALLOWED: readonly { group: string; kind: string }[] = [
   { group: 'core', kind: 'Service' },

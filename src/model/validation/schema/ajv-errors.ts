@@ -3,7 +3,7 @@
  *   `spec.concurrency: Invalid value: -1: spec.concurrency in body should be greater than or equal to 0`
  */
 import type { ErrorObject } from 'ajv';
-import { issue, joinPath, type ValidationIssue } from '../issue.js';
+import { issue, joinPath, type ValidationIssue } from '../../../lib/issue.js';
 import { displayPath, pointerToPath, valueAtPointer } from './paths.js';
 import { jsonTypeName } from './types.js';
 

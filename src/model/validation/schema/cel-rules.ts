@@ -4,7 +4,7 @@
  * validator never has, so they are left out, as the API server does on create.
  */
 import type { Environment } from '@marcbachmann/cel-js';
-import { issue, joinPath, required, type IssueReason, type ValidationIssue } from '../issue.js';
+import { issue, joinPath, required, type IssueReason, type ValidationIssue } from '../../../lib/issue.js';
 import { useRe2ForMatches } from './cel-env.js';
 import type { ValidationRule } from './types.js';
 

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { KindInfo } from '../../kinds.js';
-import { issue, warning, type ValidationIssue } from '../issue.js';
+import { issue, warning, type ValidationIssue } from '../../../lib/issue.js';
 import { translateAjvErrors } from './ajv-errors.js';
 import { createCelEnvironment } from './cel-env.js';
 import { RuleCompiler } from './cel-rules.js';

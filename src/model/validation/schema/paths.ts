@@ -1,5 +1,5 @@
 /** Field paths written the way the Kubernetes API server writes them: `spec.ports[0].name`, `labels[app.kubernetes.io/name]`. */
-import { joinPath } from '../issue.js';
+import { joinPath } from '../../../lib/issue.js';
 
 /** Decodes an ajv instancePath (JSON pointer) against the data, so array indices render as `[i]`. */
 export function pointerToPath(pointer: string, data: unknown): string {

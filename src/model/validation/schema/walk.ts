@@ -5,7 +5,7 @@
  *  - checks `x-kubernetes-list-type: set|map` lists for duplicates.
  * Values whose type does not match the schema are not descended into (ajv reports those).
  */
-import { issue, joinPath, type ValidationIssue } from '../issue.js';
+import { issue, joinPath, type ValidationIssue } from '../../../lib/issue.js';
 import { evaluateRule, type CompiledRule } from './cel-rules.js';
 import { isPlainObject, jsonTypeName, type StructuralSchema } from './types.js';
 

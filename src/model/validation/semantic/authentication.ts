@@ -1,6 +1,6 @@
 /** PeerAuthentication and RequestAuthentication. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, entries, isObj, present, str, at, type Obj, checkDuration, checkHeaderName, validateAttachment, validateSelector } from '../rules/index.js';
 import type { SemanticContext } from './index.js';
 

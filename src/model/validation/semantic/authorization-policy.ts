@@ -1,6 +1,6 @@
 /** AuthorizationPolicy: action/provider shapes, rule sources and operations, `when` conditions. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, isObj, present, str, at, type Obj, validateAttachment, validateSelector } from '../rules/index.js';
 import type { SemanticContext } from './index.js';
 import { checkAttribute, checkIPList, checkPathTemplates, checkPortList } from './authz-attributes.js';

@@ -1,5 +1,5 @@
 /** AuthorizationPolicy condition keys, IP lists, port lists and path templates. */
-import { invalid, type ValidationIssue } from '../issue.js';
+import { invalid, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, str, at } from '../rules/index.js';
 import { checkCIDR, checkIP } from '../rules/index.js';
 

@@ -1,6 +1,6 @@
 /** DestinationRule: host, traffic policy, subsets, exportTo and workload selector. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, isObj, present, str, at, type Obj, checkSubsetName, checkWildcardDomain, validateExportTo, validateLabels, validateSelector } from '../rules/index.js';
 import type { SemanticContext } from './index.js';
 import { validateTrafficPolicy } from './traffic-policy.js';

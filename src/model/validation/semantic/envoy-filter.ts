@@ -1,6 +1,6 @@
 /** EnvoyFilter: patch operation vs value, applyTo vs match kind, filter-name rules. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, isObj, present, str, at, type Obj, checkRegex, validateSelector } from '../rules/index.js';
 import type { SemanticContext } from './index.js';
 

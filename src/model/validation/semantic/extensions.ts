@@ -1,6 +1,6 @@
 /** Telemetry, WasmPlugin, ProxyConfig and WorkloadGroup. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, entries, isObj, num, present, str, wrapped, at, type Obj, checkHeaderName, checkPort, validateAttachment, validateLabels, validateSelector } from '../rules/index.js';
 import type { SemanticContext } from './index.js';
 

@@ -1,6 +1,6 @@
 /** Gateway: servers with ports, hosts, bind addresses and TLS settings. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import {
   arr, isObj, num, str, at, type Obj,
   checkIP, checkNamespaceScopedHost, checkPort, isDNS1123Label, isHTTPProtocol, isTLSProtocol, parseProtocol,

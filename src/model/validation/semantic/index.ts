@@ -4,7 +4,7 @@
  */
 import type { ConfigObject } from '../../config.js';
 import type { KindName } from '../../kinds.js';
-import { issue, type ValidationIssue } from '../issue.js';
+import { issue, type ValidationIssue } from '../../../lib/issue.js';
 import { validateAuthorizationPolicy } from './authorization-policy.js';
 import { validatePeerAuthentication, validateRequestAuthentication } from './authentication.js';
 import { validateDestinationRule } from './destination-rule.js';

@@ -1,5 +1,5 @@
 /** LocalityLoadBalancerSetting: distribute vs failover, weights, locality patterns. */
-import { invalid, issue, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, warning, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, entries, isObj, num, str, at } from '../rules/index.js';
 
 const TOPOLOGY_LABELS = new Set(['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone']);

@@ -1,5 +1,5 @@
 /** ServerTLSSettings of Gateway servers and Sidecar ingress listeners. */
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, isObj, str, at } from '../rules/index.js';
 
 const CIPHERS = new Set([

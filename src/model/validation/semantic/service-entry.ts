@@ -1,6 +1,6 @@
 /** ServiceEntry: hosts, addresses, ports, resolution-dependent endpoint rules, exportTo. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import {
   arr, isObj, num, present, str, at, type Obj,
   checkFQDN, checkIPOrCIDR, checkPartialWildcard, checkPort, checkPortName, checkProtocol, checkWildcardDomain,

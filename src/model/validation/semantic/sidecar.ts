@@ -1,6 +1,6 @@
 /** Sidecar: ingress listeners, egress listeners (ns/host), outbound traffic policy. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import {
   arr, isObj, num, present, str, at, type Obj,
   checkFQDN, checkIP, checkNamespaceScopedHost, checkPort, checkPortName, checkProtocol, isHTTPProtocol, parseProtocol, validateDestination, validateSelector,

@@ -1,5 +1,5 @@
 /** DestinationRule traffic policies: load balancer, connection pool, outlier detection, TLS, ports. */
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import {
   arr, bool, isObj, num, present, str, wrapped, at, type Obj,
   checkDuration, checkFQDN, checkIP, checkIntPercent, checkPort,

@@ -1,6 +1,6 @@
 /** VirtualService: hosts, gateway bindings, HTTP/TLS/TCP routes, exportTo. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, type ValidationIssue } from '../../../lib/issue.js';
 import {
   arr, entries, isObj, nonEmpty, str, at, type Obj,
   checkGatewayBoundDomain, checkWildcardDomain, hostsMatch, isIPAddress, isJwtClaimRoute, validateExportTo, validateGatewayRefs,

@@ -1,5 +1,5 @@
 /** Weighted destinations of HTTP, TCP and TLS routes. Weights are relative: non-negative, not all zero. */
-import { invalid, required, type ValidationIssue } from '../issue.js';
+import { invalid, required, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, isObj, num, present, at, validateDestination } from '../rules/index.js';
 import { validateHeaderOperations } from './vs-headers.js';
 

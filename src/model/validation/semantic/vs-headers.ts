@@ -1,5 +1,5 @@
 /** Header manipulation blocks (`headers.request/response.add/set/remove`) of routes and destinations. */
-import { invalid, type ValidationIssue } from '../issue.js';
+import { invalid, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, entries, isObj, str, at, checkHeaderOperationName, checkHeaderValue, checkRequestSetHeaderName, isAuthorityHeader } from '../rules/index.js';
 
 type NameCheck = (name: string) => string | undefined;

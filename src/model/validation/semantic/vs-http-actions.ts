@@ -1,5 +1,5 @@
 /** HTTP route actions and policies: CORS, fault, mirrors, redirect, direct response, retries, rewrite. */
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import {
   arr, isObj, num, present, str, at, type Obj,
   checkCorsHeaderName, checkDuration, checkHTTPStatus, checkPercentage, checkPort, GRPC_STATUS, hasSubSecondPart,

@@ -1,5 +1,5 @@
 /** One VirtualService HTTP route: conflicts between actions, matches, and each action's own rules. */
-import { invalid, issue, required, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, type ValidationIssue } from '../../../lib/issue.js';
 import {
   arr, entries, isObj, nonEmpty, num, present, str, at, type Obj,
   checkDuration, checkMatchHeaderName, checkPort, isDNS1123Label, validateGatewayRefs, validateLabels, validateStringMatch,

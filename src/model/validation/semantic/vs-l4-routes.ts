@@ -1,5 +1,5 @@
 /** VirtualService TLS and TCP routes. */
-import { invalid, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import {
   arr, isObj, num, str, at, type Obj,
   checkGatewayBoundDomain, checkIPOrCIDR, checkPort, checkWildcardDomain, hostSubsetOf, isIPAddress, validateGatewayRefs, validateLabels,

@@ -2,7 +2,7 @@
  * Warnings for rules that can never match: a catch-all rule before others, and matches that
  * repeat an earlier one exactly (names aside). Istio reports these as warnings, not errors.
  */
-import { warning, type ValidationIssue } from '../issue.js';
+import { warning, type ValidationIssue } from '../../../lib/issue.js';
 import { arr, isObj, str, at } from '../rules/index.js';
 
 function canonical(v: unknown): string {

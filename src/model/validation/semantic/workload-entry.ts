@@ -1,6 +1,6 @@
 /** WorkloadEntry, also used for ServiceEntry endpoints and WorkloadGroup templates. */
 import type { ConfigObject } from '../../config.js';
-import { invalid, issue, required, warning, type ValidationIssue } from '../issue.js';
+import { invalid, issue, required, warning, type ValidationIssue } from '../../../lib/issue.js';
 import { entries, isObj, str, at, type Obj, checkFQDN, checkPort, checkPortName, isIPAddress, validateLabels } from '../rules/index.js';
 import type { SemanticContext } from './index.js';
 import { checkUnixAddress } from './unix-address.js';
