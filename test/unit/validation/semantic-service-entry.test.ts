@@ -1,25 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigObject } from '../../../src/model/config.js';
 import type { KindName } from '../../../src/model/kinds.js';
-import { validateSemantics } from '../../../src/model/validation/semantic/index.js';
 import { renderIssue, type ValidationIssue } from '../../../src/lib/issue.js';
+import { run, errors, warnings, expectError, table } from '../../helpers/semantic.js';
 
-function run(kind: KindName, spec: Record<string, unknown>, meta: Partial<ConfigObject['metadata']> = {}): ValidationIssue[] {
-  const metadata = { name: 'x', namespace: 'default', labels: {}, annotations: {}, ...meta };
-  return validateSemantics({ kind, apiVersion: 'v1', metadata, spec }, { domain: 'cluster.local' });
-}
-const errors = (i: ValidationIssue[]): string[] => i.filter((x) => x.severity === 'error').map(renderIssue);
-const warnings = (i: ValidationIssue[]): string[] => i.filter((x) => x.severity === 'warning').map(renderIssue);
-
-function expectError(issues: ValidationIssue[], path: string, fragment: string): void {
-  const hit = issues.find((i) => i.severity === 'error' && i.path === path && renderIssue(i).includes(fragment));
-  assert.ok(hit, `expected error at ${path} containing "${fragment}", got:\n${issues.map(renderIssue).join('\n')}`);
-}
-
-function table(kind: KindName, cases: [string, Record<string, unknown>, string, string][]): void {
-  for (const [name, spec, path, fragment] of cases) test(`${kind}: ${name}`, () => expectError(run(kind, spec), path, fragment));
-}
 
 const server = (extra: Record<string, unknown>): Record<string, unknown> => ({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['ns/*.example.com'], tls: { mode: 'SIMPLE', credentialName: 'cert' }, ...extra });
 

@@ -1,21 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigObject } from '../../../src/model/config.js';
 import type { KindName } from '../../../src/model/kinds.js';
-import { validateSemantics } from '../../../src/model/validation/semantic/index.js';
 import { renderIssue, type ValidationIssue } from '../../../src/lib/issue.js';
+import { run, errorIssues as errors, warningIssues as warnings, expectError } from '../../helpers/semantic.js';
 
-function run(kind: KindName, spec: Record<string, unknown>, meta: Partial<ConfigObject['metadata']> = {}): ValidationIssue[] {
-  const metadata = { name: 'x', namespace: 'default', labels: {}, annotations: {}, ...meta };
-  return validateSemantics({ kind, apiVersion: 'networking.istio.io/v1', metadata, spec }, { domain: 'cluster.local' });
-}
-const errors = (i: ValidationIssue[]): ValidationIssue[] => i.filter((x) => x.severity === 'error');
-const warnings = (i: ValidationIssue[]): ValidationIssue[] => i.filter((x) => x.severity === 'warning');
-
-function expectError(issues: ValidationIssue[], path: string, fragment: string): void {
-  const hit = errors(issues).find((i) => i.path === path && renderIssue(i).includes(fragment));
-  assert.ok(hit, `expected error at ${path} containing "${fragment}", got:\n${issues.map(renderIssue).join('\n')}`);
-}
 
 const route = (host = 'reviews', extra: Record<string, unknown> = {}): Record<string, unknown> => ({ destination: { host, ...extra } });
 const vs = (http: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({ hosts: ['reviews'], http, ...extra });
