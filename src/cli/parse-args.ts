@@ -8,6 +8,7 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { DEFAULT_OPTIONS, parseListenAddress, type LogLevel, type Options } from '../config/options.js';
 import { parseDurationMillis } from '../lib/duration.js';
 import { ErrorCodes, UserError } from '../lib/errors.js';
+import { isDns1123Subdomain } from '../lib/k8s-names.js';
 
 export type Command =
   | { name: 'discovery'; options: Options }
@@ -87,7 +88,7 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
   if (positionals.length > 0) usage(`discovery takes no arguments, got "${positionals.join(' ')}"`);
   const d = DEFAULT_OPTIONS;
   const domain = values.domain ?? d.domain;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) flagError('domain', domain, 'must be a DNS domain such as cluster.local');
+  if (!isDns1123Subdomain(domain)) flagError('domain', domain, 'must be a DNS domain such as cluster.local');
   const options: Options = {
     ...(values.configDir !== undefined ? { configDir: values.configDir } : {}),
     ...(values.meshConfig !== undefined ? { meshConfigFile: values.meshConfig } : {}),

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { parseDurationNanos } from '../lib/duration.js';
+import { isDns1123Label, isLabelValue, qualifiedKeyProblem } from '../lib/k8s-names.js';
 import type { ExtensionProvider, LabelSelector, LocalityLbSetting, MeshConfig, ProxyConfig } from './mesh-types.js';
 import { checkExtensionProviders } from './mesh-rules-providers.js';
 import { invalid, issue, joinPath, required, warning, type ValidationIssue } from '../lib/issue.js';
@@ -12,11 +13,6 @@ import { invalid, issue, joinPath, required, warning, type ValidationIssue } fro
 const MS = 1e6;
 const SECOND = 1e9;
 const HOUR = 3600 * SECOND;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-export function isDns1123Label(s: string): boolean {
-  return s.length <= 63 && DNS1123_LABEL.test(s);
-}
 
 /** A fully-qualified name as Istio checks it: DNS-1123 labels, optional trailing dot, TLD not all digits. */
 export function fqdnProblem(name: string): string | undefined {
@@ -167,13 +163,13 @@ function checkExportTo(field: 'defaultServiceExportTo' | 'defaultVirtualServiceE
 
 function checkSelector(sel: LabelSelector, path: string, out: ValidationIssue[]): void {
   for (const [key, value] of Object.entries(sel.matchLabels ?? {})) {
-    if (!isLabelKey(key)) out.push(invalid(joinPath(`${path}.matchLabels`, key), key, 'not a valid label key'));
+    if (qualifiedKeyProblem(key) !== undefined) out.push(invalid(joinPath(`${path}.matchLabels`, key), key, 'not a valid label key'));
     if (!isLabelValue(value)) out.push(invalid(joinPath(`${path}.matchLabels`, key), value, 'not a valid label value'));
   }
   (sel.matchExpressions ?? []).forEach((req, i) => {
     const p = `${path}.matchExpressions[${i}]`;
     if (!req.key) out.push(required(`${p}.key`, 'key is required'));
-    else if (!isLabelKey(req.key)) out.push(invalid(`${p}.key`, req.key, 'not a valid label key'));
+    else if (qualifiedKeyProblem(req.key) !== undefined) out.push(invalid(`${p}.key`, req.key, 'not a valid label key'));
     if (!req.operator) out.push(required(`${p}.operator`, 'operator is required'));
     const n = req.values?.length ?? 0;
     if ((req.operator === 'In' || req.operator === 'NotIn') && n === 0) out.push(required(`${p}.values`, 'must be specified when operator is In or NotIn'));
@@ -184,19 +180,6 @@ function checkSelector(sel: LabelSelector, path: string, out: ValidationIssue[])
   });
 }
 
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function isLabelKey(key: string): boolean {
-  const slash = key.indexOf('/');
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (slash >= 0 && (slash > 253 || !DNS1123_SUBDOMAIN.test(key.slice(0, slash)))) return false;
-  return name.length <= 63 && LABEL_NAME.test(name);
-}
-
-function isLabelValue(value: string): boolean {
-  return value === '' || (value.length <= 63 && LABEL_NAME.test(value));
-}
 
 function checkTls(mc: MeshConfig, out: ValidationIssue[]): void {
   if (mc.meshMTLS?.ecdhCurves !== undefined) out.push(issue('meshMTLS.ecdhCurves', 'Forbidden', 'mesh TLS does not support ECDH curves configuration'));

@@ -1,4 +1,5 @@
 /** Defensive readers for core-kind fields, which get no schema validation before the registry. */
+import { isIP as netIsIP } from 'node:net';
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -26,27 +27,9 @@ export function isPortNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function isIPv4(s: string): boolean {
-  return IPV4.test(s);
-}
-
-/** Loose IPv6 literal check (hex groups and '::'; an embedded IPv4 tail is allowed). */
-export function isIPv6(s: string): boolean {
-  if (!s.includes(':') || s.length > 45) return false;
-  if ((s.match(/::/g) ?? []).length > 1) return false;
-  const parts = s.split(':');
-  const last = parts[parts.length - 1] ?? '';
-  const groups = isIPv4(last) ? parts.slice(0, -1) : parts;
-  const maxGroups = isIPv4(last) ? 6 : 8;
-  if (!s.includes('::') && groups.length !== maxGroups) return false;
-  if (groups.length > maxGroups + 1) return false;
-  return groups.every((g) => g === '' || /^[0-9a-fA-F]{1,4}$/.test(g));
-}
-
+/** An IPv4 or IPv6 literal (no zone), as Kubernetes writes endpoint and pod addresses. */
 export function isIP(s: string): boolean {
-  return isIPv4(s) || isIPv6(s);
+  return netIsIP(s) !== 0;
 }
 
 /** Every selector label present with the same value; an empty selector matches nothing here. */

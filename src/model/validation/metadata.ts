@@ -1,34 +1,10 @@
 /** Kubernetes ObjectMeta rules: names, namespaces, labels and annotations. */
 import type { ObjectMeta } from '../config.js';
 import type { KindInfo } from '../kinds.js';
-import { invalid, required, type ValidationIssue } from '../../lib/issue.js';
-import { joinPath } from '../../lib/issue.js';
+import { invalid, joinPath, required, type ValidationIssue } from '../../lib/issue.js';
+import { isDns1123Label, isDns1123Subdomain, isLabelValue, qualifiedKeyProblem } from '../../lib/k8s-names.js';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
-
-export function isDns1123Label(s: string): boolean {
-  return s.length <= 63 && DNS1123_LABEL.test(s);
-}
-
-export function isDns1123Subdomain(s: string): boolean {
-  return s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
-}
-
-/** A qualified label/annotation key: optional DNS subdomain prefix, '/', name of ≤63 chars. */
-export function qualifiedKeyProblem(key: string): string | undefined {
-  const slash = key.indexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return 'prefix part must be a lowercase RFC 1123 subdomain';
-  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
-    return "name part must consist of alphanumeric characters, '-', '_' or '.', start and end with an alphanumeric character, at most 63 characters";
-  }
-  return undefined;
-}
 
 function stringMap(value: unknown, path: string, issues: ValidationIssue[], isLabels: boolean): Record<string, string> {
   if (value === undefined || value === null) return {};
@@ -45,7 +21,7 @@ function stringMap(value: unknown, path: string, issues: ValidationIssue[], isLa
       issues.push(invalid(p, v, 'value must be a string (quote numbers and booleans in YAML)'));
       continue;
     }
-    if (isLabels && (v.length > 63 || !LABEL_VALUE.test(v))) {
+    if (isLabels && !isLabelValue(v)) {
       issues.push(invalid(p, v, "a label value must be empty or consist of alphanumeric characters, '-', '_' or '.', start and end with an alphanumeric character, at most 63 characters"));
     }
     out[k] = v;
