@@ -1,5 +1,6 @@
 /**
- * The dependency rule from DESIGN.md, enforced: lib ← config ← model ← sources; model ← debug;
+ * The dependency rule from DESIGN.md, enforced: lib ← config ← model ← sources;
+ * model ← translate ← serve ← debug;
  * only bootstrap/ (and main.ts, cli/) wire layers together; each third-party library stays in
  * the folder that needs it.
  */
@@ -15,9 +16,11 @@ const ALLOWED_LAYERS: Record<string, string[]> = {
   config: ['lib'],
   model: ['lib', 'config'],
   sources: ['lib', 'config', 'model'],
-  debug: ['lib', 'config', 'model'],
+  translate: ['lib', 'config', 'model'],
+  serve: ['lib', 'config', 'model', 'translate'],
+  debug: ['lib', 'config', 'model', 'translate', 'serve'],
   cli: ['lib', 'config', 'model', 'sources'],
-  bootstrap: ['lib', 'config', 'model', 'sources', 'debug', 'cli'],
+  bootstrap: ['lib', 'config', 'model', 'sources', 'translate', 'serve', 'debug', 'cli'],
   'main.ts': ['lib', 'config', 'cli', 'bootstrap'],
 };
 
@@ -30,6 +33,9 @@ const ALLOWED_PACKAGES: Record<string, string[]> = {
   '@marcbachmann/cel-js': ['model'],
   re2js: ['model'],
   yaml: ['model', 'sources', 'config'],
+  protobufjs: ['serve'],
+  '@grpc/grpc-js': ['serve'],
+  'prom-client': ['debug'],
 };
 
 function sourceFiles(dir: string): string[] {

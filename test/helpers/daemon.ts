@@ -12,14 +12,20 @@ export function runCli(args: string[], env: Record<string, string> = {}): { stat
 
 export interface Daemon {
   readonly proc: ChildProcess;
+  /** --httpAddr port (/ready, /debug/*). */
   readonly port: number;
+  /** --grpcAddr port (plaintext ADS). */
+  readonly grpcPort: number;
+  /** --monitoringAddr port (/metrics). */
+  readonly monitoringPort: number;
   readonly lines: Record<string, unknown>[];
   get(path: string): Promise<{ status: number; body: string }>;
   stop(): Promise<number | null>;
 }
 
 export async function startDaemon(args: string[], env: Record<string, string> = {}): Promise<Daemon> {
-  const proc = spawn(process.execPath, [CLI, 'discovery', '--httpAddr', '127.0.0.1:0', ...args], {
+  const defaults = ['--httpAddr', '127.0.0.1:0', '--grpcAddr', '127.0.0.1:0', '--monitoringAddr', '127.0.0.1:0'];
+  const proc = spawn(process.execPath, [CLI, 'discovery', ...defaults, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,9 +45,14 @@ export async function startDaemon(args: string[], env: Record<string, string> = 
     return lines.find((l) => l.msg === 'http server listening');
   }, 20_000);
   const port = listening!.port as number;
+  const portOf = (msg: string) => lines.find((l) => l.msg === msg)?.port as number | undefined;
+  const grpcPort = (await waitFor('xds server to listen', () => portOf('xds server listening') ?? (proc.exitCode !== null ? -1 : undefined), 20_000))!;
+  const monitoringPort = (await waitFor('monitoring server to listen', () => portOf('monitoring server listening') ?? (proc.exitCode !== null ? -1 : undefined), 20_000))!;
   return {
     proc,
     port,
+    grpcPort,
+    monitoringPort,
     lines,
     async get(path) {
       const res = await fetch(`http://127.0.0.1:${port}${path}`);
