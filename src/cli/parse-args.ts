@@ -28,6 +28,9 @@ const DISCOVERY_FLAGS = {
   domain: { type: 'string' },
   clusterID: { type: 'string' },
   log_output_level: { type: 'string' },
+  keepaliveMaxServerConnectionAge: { type: 'string' },
+  keepaliveInterval: { type: 'string' },
+  keepaliveTimeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,6 +79,21 @@ function envDuration(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return ms;
 }
 
+function envPositiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, allowZero = false): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < (allowZero ? 0 : 1)) throw new UserError(ErrorCodes.CLI_FLAG, `invalid ${name}="${raw}": want a whole number ${allowZero ? '>= 0' : '>= 1'}`);
+  return n;
+}
+
+function flagDuration(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = parseDurationMillis(value);
+  if (ms === undefined || ms <= 0) flagError(flag, value, 'want a positive duration such as 30s or 30m');
+  return ms;
+}
+
 function address(flag: string, value: string | undefined, fallback: string): string {
   if (value === undefined) return fallback;
   if (!parseListenAddress(value)) flagError(flag, value, 'want host:port or :port with port 0-65535');
@@ -103,6 +121,13 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     logLevels: values.log_output_level !== undefined ? parseLogLevels(values.log_output_level) : d.logLevels,
     debounceAfterMs: envDuration(env, 'PILOT_DEBOUNCE_AFTER', d.debounceAfterMs),
     debounceMaxMs: envDuration(env, 'PILOT_DEBOUNCE_MAX', d.debounceMaxMs),
+    keepaliveMaxServerConnectionAgeMs: flagDuration('keepaliveMaxServerConnectionAge', values.keepaliveMaxServerConnectionAge, d.keepaliveMaxServerConnectionAgeMs),
+    keepaliveIntervalMs: flagDuration('keepaliveInterval', values.keepaliveInterval, d.keepaliveIntervalMs),
+    keepaliveTimeoutMs: flagDuration('keepaliveTimeout', values.keepaliveTimeout, d.keepaliveTimeoutMs),
+    pushThrottle: envPositiveInt(env, 'PILOT_PUSH_THROTTLE', d.pushThrottle),
+    xdsSendTimeoutMs: envDuration(env, 'PILOT_XDS_SEND_TIMEOUT', d.xdsSendTimeoutMs),
+    maxRequestsPerSecond: envPositiveInt(env, 'PILOT_MAX_REQUESTS_PER_SECOND', d.maxRequestsPerSecond, true),
+    grpcMaxRecvMsgSize: envPositiveInt(env, 'ISTIO_GPRC_MAXRECVMSGSIZE', d.grpcMaxRecvMsgSize),
   };
   return { name: 'discovery', options: Object.freeze(options) };
 }

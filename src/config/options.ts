@@ -19,6 +19,19 @@ export interface Options {
   readonly debounceAfterMs: number;
   /** PILOT_DEBOUNCE_MAX: the longest a change waits while changes keep coming. */
   readonly debounceMaxMs: number;
+  /** --keepaliveMaxServerConnectionAge: xDS connections are told to reconnect after this (rebalancing). */
+  readonly keepaliveMaxServerConnectionAgeMs: number;
+  /** --keepaliveInterval / --keepaliveTimeout: HTTP/2 pings on xDS connections. */
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveTimeoutMs: number;
+  /** PILOT_PUSH_THROTTLE: pushes in flight at once across all connections. */
+  readonly pushThrottle: number;
+  /** PILOT_XDS_SEND_TIMEOUT: a response not flushed in time disconnects that proxy (0 = never). */
+  readonly xdsSendTimeoutMs: number;
+  /** PILOT_MAX_REQUESTS_PER_SECOND: new xDS streams admitted per second (0 = the built-in default). */
+  readonly maxRequestsPerSecond: number;
+  /** ISTIO_GPRC_MAXRECVMSGSIZE (sic, Istio's spelling): largest gRPC request accepted, bytes. */
+  readonly grpcMaxRecvMsgSize: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'none';
@@ -34,6 +47,13 @@ export const DEFAULT_OPTIONS: Options = Object.freeze({
   logLevels: Object.freeze({ default: 'info' as LogLevel }),
   debounceAfterMs: 100,
   debounceMaxMs: 10_000,
+  keepaliveMaxServerConnectionAgeMs: 30 * 60_000,
+  keepaliveIntervalMs: 30_000,
+  keepaliveTimeoutMs: 10_000,
+  pushThrottle: 100,
+  xdsSendTimeoutMs: 10_000,
+  maxRequestsPerSecond: 0,
+  grpcMaxRecvMsgSize: 4 * 1024 * 1024,
 });
 
 /** `host:port`, `:port` or `[v6]:port`, as Go's net.Listen takes it. */

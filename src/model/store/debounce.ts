@@ -23,9 +23,15 @@ export interface DebounceOptions {
   /** Longest delay after the first change of a batch; Istio's default 10s. */
   readonly maxMs?: number;
   readonly scheduler?: Scheduler;
-  readonly onBatch: (changes: ReadonlySet<string>) => void | Promise<void>;
+  readonly onBatch: (changes: ReadonlySet<string>, timing: BatchTiming) => void | Promise<void>;
   /** A failing onBatch must not stop later batches. */
   readonly onError?: (err: unknown) => void;
+}
+
+/** When the batch's first change arrived and when the batch fired (scheduler ms). */
+export interface BatchTiming {
+  readonly firstEventAt: number;
+  readonly firedAt: number;
 }
 
 export interface Debouncer {
@@ -56,9 +62,10 @@ export function createDebouncer(opts: DebounceOptions): Debouncer {
 
   async function fire(): Promise<void> {
     const batch = pending;
+    const timing = { firstEventAt: firstAt, firedAt: clock.now() };
     pending = new Set();
     try {
-      await opts.onBatch(batch);
+      await opts.onBatch(batch, timing);
     } catch (err) {
       opts.onError?.(err);
     }

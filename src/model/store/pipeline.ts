@@ -5,7 +5,7 @@
 import { computeChangeSet, type ChangeSet } from '../change-set.js';
 import { buildSnapshot, type Snapshot } from '../snapshot.js';
 import type { RegistryOptions } from '../registry/types.js';
-import { createDebouncer, type Scheduler } from './debounce.js';
+import { createDebouncer, type BatchTiming, type Scheduler } from './debounce.js';
 import { createStore, type Store } from './store.js';
 
 export interface ModelPipelineOptions {
@@ -14,7 +14,7 @@ export interface ModelPipelineOptions {
   readonly debounceMaxMs?: number;
   readonly scheduler?: Scheduler;
   /** Receives every new snapshot with what changed since the previous one. */
-  readonly onSnapshot: (snapshot: Snapshot, changes: ChangeSet) => void | Promise<void>;
+  readonly onSnapshot: (snapshot: Snapshot, changes: ChangeSet, timing: BatchTiming) => void | Promise<void>;
   readonly onError?: (err: unknown) => void;
   /** Defaults to a fresh store. */
   readonly store?: Store;
@@ -37,14 +37,14 @@ export function createModelPipeline(opts: ModelPipelineOptions): ModelPipeline {
     ...(opts.debounceMaxMs !== undefined ? { maxMs: opts.debounceMaxMs } : {}),
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
     ...(opts.onError ? { onError: opts.onError } : {}),
-    onBatch: async () => {
+    onBatch: async (_batch, timing) => {
       // The store's own change set is authoritative (the debouncer's copy may lag a push).
       const keys = store.takeChanges();
       if (keys.size === 0 && current) return;
       const next = buildSnapshot(store.list(), current, opts.registry);
       const changes = computeChangeSet(current, next, keys);
       current = next;
-      await opts.onSnapshot(next, changes);
+      await opts.onSnapshot(next, changes, timing);
     },
   });
   const unsubscribe = store.subscribe((key) => debouncer.push([key]));

@@ -41,6 +41,10 @@ test('bad flags name the flag and the reason', () => {
     [['discovery', '--domain', 'Bad_Domain'], {}, /--domain/],
     [['discovery', '--log_output_level', 'ads:loud'], {}, /log_output_level/],
     [['discovery'], { PILOT_DEBOUNCE_AFTER: 'soon' }, /PILOT_DEBOUNCE_AFTER="soon"/],
+    [['discovery'], { PILOT_PUSH_THROTTLE: '0' }, /PILOT_PUSH_THROTTLE="0": want a whole number >= 1/],
+    [['discovery'], { PILOT_MAX_REQUESTS_PER_SECOND: '-1' }, /PILOT_MAX_REQUESTS_PER_SECOND="-1"/],
+    [['discovery'], { ISTIO_GPRC_MAXRECVMSGSIZE: '4MB' }, /ISTIO_GPRC_MAXRECVMSGSIZE="4MB"/],
+    [['discovery', '--keepaliveMaxServerConnectionAge', 'forever'], {}, /--keepaliveMaxServerConnectionAge "forever"/],
     [['frob'], {}, /unknown command "frob"/],
     [['validate'], {}, /at least one -f/],
     [['validate', '-f', 'x', '-o', 'xml'], {}, /--output "xml"/],
@@ -48,6 +52,26 @@ test('bad flags name the flag and the reason', () => {
   for (const [argv, env, message] of cases) {
     assert.throws(() => parseCommand(argv, env), (err: unknown) => err instanceof UserError && message.test(err.message), argv.join(' '));
   }
+});
+
+test('xDS serving flags and env vars: pilot-discovery names and defaults', () => {
+  const defaults = parseCommand(['discovery'], {});
+  assert.ok(defaults.name === 'discovery');
+  assert.equal(defaults.options.keepaliveMaxServerConnectionAgeMs, 30 * 60_000);
+  assert.equal(defaults.options.pushThrottle, 100);
+  assert.equal(defaults.options.grpcMaxRecvMsgSize, 4 * 1024 * 1024);
+  const cmd = parseCommand(['discovery', '--keepaliveMaxServerConnectionAge', '5m', '--keepaliveInterval', '10s', '--keepaliveTimeout', '2s'], {
+    PILOT_PUSH_THROTTLE: '7',
+    PILOT_XDS_SEND_TIMEOUT: '0s',
+    PILOT_MAX_REQUESTS_PER_SECOND: '50',
+  });
+  assert.ok(cmd.name === 'discovery');
+  assert.equal(cmd.options.keepaliveMaxServerConnectionAgeMs, 300_000);
+  assert.equal(cmd.options.keepaliveIntervalMs, 10_000);
+  assert.equal(cmd.options.keepaliveTimeoutMs, 2_000);
+  assert.equal(cmd.options.pushThrottle, 7);
+  assert.equal(cmd.options.xdsSendTimeoutMs, 0);
+  assert.equal(cmd.options.maxRequestsPerSecond, 50);
 });
 
 test('validate takes -f repeatedly and -o json', () => {

@@ -1,0 +1,67 @@
+/**
+ * Prometheus metrics under Istio's names (pilot_xds, pilot_xds_pushes, ...), so existing
+ * dashboards and alerts keep working. One Registry per daemon, no global default registry.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { XdsMetrics } from '../serve/types.js';
+
+export interface MeshMetrics {
+  readonly registry: Registry;
+  readonly xds: XdsMetrics;
+  /** pilot_debounce_time: seconds from a batch's first config event to its snapshot. */
+  debounced(seconds: number): void;
+  /** pilot_services / pilot_virt_services after each snapshot. */
+  snapshotSizes(services: number, virtualServices: number): void;
+  /** Text exposition for GET /metrics. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+const TIME_BUCKETS = [0.01, 0.1, 0.5, 1, 3, 5, 10, 20, 30];
+const SIZE_BUCKETS = [1, 10_000, 1_000_000, 4_000_000, 10_000_000, 40_000_000];
+
+function xdsMetrics(registers: Registry[]): XdsMetrics {
+  const connected = new Gauge({ name: 'pilot_xds', help: 'Number of endpoints connected to this pilot using XDS.', labelNames: ['version'], registers });
+  const pushes = new Counter({ name: 'pilot_xds_pushes', help: 'Pilot build and send errors for lds, rds, cds and eds.', labelNames: ['type'], registers });
+  const pushTime = new Histogram({ name: 'pilot_xds_push_time', help: 'Total time in seconds Pilot takes to push lds, rds, cds and eds.', labelNames: ['type'], buckets: TIME_BUCKETS, registers });
+  const size = new Histogram({ name: 'pilot_xds_config_size_bytes', help: 'Distribution of configuration sizes pushed to clients', labelNames: ['type'], buckets: SIZE_BUCKETS, registers });
+  const convergence = new Histogram({ name: 'pilot_proxy_convergence_time', help: 'Delay in seconds between config change and a proxy receiving all required configuration.', buckets: TIME_BUCKETS, registers });
+  const rejects = new Counter({ name: 'pilot_total_xds_rejects', help: 'Total number of XDS responses from pilot rejected by proxy.', labelNames: ['type'], registers });
+  const writeTimeouts = new Counter({ name: 'pilot_xds_write_timeout', help: 'Pilot XDS response write timeouts.', registers });
+  const disconnects = new Counter({ name: 'pilot_xds_disconnects', help: 'XDS streams the server ended, by reason.', labelNames: ['reason'], registers });
+  return {
+    connectionOpened: (version) => connected.inc({ version: version || 'unknown' }),
+    connectionClosed: (version) => connected.dec({ version: version || 'unknown' }),
+    pushed(type, seconds, bytes) {
+      pushes.inc({ type });
+      pushTime.observe({ type }, seconds);
+      size.observe({ type }, bytes);
+    },
+    converged: (seconds) => convergence.observe(seconds),
+    rejected: (type) => rejects.inc({ type }),
+    disconnected(reason) {
+      disconnects.inc({ reason });
+      if (reason === 'write_timeout') writeTimeouts.inc();
+    },
+  };
+}
+
+export function createMeshMetrics(): MeshMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  const debounce = new Histogram({ name: 'pilot_debounce_time', help: 'Delay in seconds between the first config enters debouncing and the merged push request is pushed into the push queue.', buckets: TIME_BUCKETS, registers });
+  const services = new Gauge({ name: 'pilot_services', help: 'Total services known to pilot.', registers });
+  const virtualServices = new Gauge({ name: 'pilot_virt_services', help: 'Total virtual services known to pilot.', registers });
+  return {
+    registry,
+    xds: xdsMetrics(registers),
+    debounced: (seconds) => debounce.observe(seconds),
+    snapshotSizes(svc, vs) {
+      services.set(svc);
+      virtualServices.set(vs);
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
