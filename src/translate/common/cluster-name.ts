@@ -1,0 +1,30 @@
+/**
+ * Istio's cluster naming: `<direction>|<port>|<subset>|<fqdn>`, e.g.
+ * `outbound|8080|v1|echo.app.svc.cluster.local` (subset empty for the service's default cluster).
+ * Proxyless gRPC also uses the outbound form as its route-configuration name.
+ */
+
+export type TrafficDirection = 'outbound' | 'inbound';
+
+export interface ClusterName {
+  readonly direction: TrafficDirection;
+  readonly port: number;
+  readonly subset: string;
+  readonly host: string;
+}
+
+export function buildClusterName(port: number, subset: string, host: string, direction: TrafficDirection = 'outbound'): string {
+  return `${direction}|${port}|${subset}|${host}`;
+}
+
+/** The parts of a cluster name, or undefined when it is not of Istio's four-part form. */
+export function parseClusterName(name: string): ClusterName | undefined {
+  const parts = name.split('|');
+  if (parts.length !== 4) return undefined;
+  const [direction, portText, subset, host] = parts as [string, string, string, string];
+  if (direction !== 'outbound' && direction !== 'inbound') return undefined;
+  if (!/^\d{1,5}$/.test(portText)) return undefined;
+  const port = Number(portText);
+  if (port < 1 || port > 65535 || host === '') return undefined;
+  return { direction, port, subset, host };
+}

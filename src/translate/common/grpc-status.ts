@@ -1,0 +1,10 @@
+/** gRPC status code names (as Istio's grpcStatus fields take them) and their numbers. */
+export const GRPC_STATUS_CODES: Readonly<Record<string, number>> = Object.freeze({
+  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5,
+  ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9,
+  ABORTED: 10, OUT_OF_RANGE: 11, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14,
+  DATA_LOSS: 15, UNAUTHENTICATED: 16,
+});
+
+/** The retry_on names gRPC's xDS clients act on (gRFC A44); every other entry is ignored by them. */
+export const GRPC_RETRY_ON: ReadonlySet<string> = new Set(['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable']);

@@ -1,0 +1,18 @@
+/** Type URLs of the messages translate/ puts inside Anys, and the filter names gRPC looks for. */
+const PREFIX = 'type.googleapis.com/';
+
+export const AnyType = Object.freeze({
+  HttpConnectionManager: `${PREFIX}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
+  Router: `${PREFIX}envoy.extensions.filters.http.router.v3.Router`,
+  HttpFault: `${PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`,
+});
+
+export const FilterName = Object.freeze({
+  Router: 'envoy.filters.http.router',
+  Fault: 'envoy.filters.http.fault',
+});
+
+/** `{ ads: {} }` with the v3 resource version: everything comes over the same ADS stream. */
+export function adsConfigSource(): Record<string, unknown> {
+  return { ads: {}, resource_api_version: 'V3' };
+}

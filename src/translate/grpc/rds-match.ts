@@ -1,0 +1,62 @@
+/**
+ * VirtualService HTTPMatchRequest → envoy RouteMatch, as Istio translates it: uri exact / prefix /
+ * regex (RE2, as safe_regex) with case_sensitive from ignoreUriCase; headers and withoutHeaders
+ * (inverted) as string matches, or present_match for an empty match or the regex "*"; method,
+ * authority and scheme as pseudo-header matches. Every route gets a path specifier (prefix "/"
+ * when no uri is given): gRPC rejects a route without one.
+ */
+import type { HTTPMatchRequest } from '../../model/types/virtual-service.js';
+import type { StringMatch } from '../../model/types/common.js';
+
+export type Json = Record<string, unknown>;
+
+function isPresentMatch(m: StringMatch | undefined): boolean {
+  return m === undefined || Object.keys(m).length === 0 || ('regex' in m && m.regex === '*');
+}
+
+/** envoy.type.matcher.v3.StringMatcher. */
+export function stringMatcher(m: StringMatch): Json {
+  if ('exact' in m) return { exact: m.exact };
+  if ('prefix' in m) return { prefix: m.prefix };
+  return { safe_regex: { regex: m.regex } };
+}
+
+export function headerMatcher(name: string, m: StringMatch | undefined, invert = false): Json {
+  const present = isPresentMatch(m);
+  const out: Json = { name, ...(present ? { present_match: true } : { string_match: stringMatcher(m as StringMatch) }) };
+  if (invert) {
+    out.invert_match = true;
+    if (!present) out.treat_missing_header_as_empty = true;
+  }
+  return out;
+}
+
+function pathSpecifier(uri: StringMatch | undefined): Json {
+  if (uri === undefined) return { prefix: '/' };
+  if ('exact' in uri) return { path: uri.exact };
+  if ('prefix' in uri) return { prefix: uri.prefix };
+  if ('regex' in uri) return { safe_regex: { regex: uri.regex } };
+  return { prefix: '/' };
+}
+
+export function routeMatch(match: HTTPMatchRequest | undefined): Json {
+  if (!match) return { prefix: '/' };
+  const headers = [
+    ...Object.entries(match.headers ?? {}).map(([name, m]) => headerMatcher(name, m)),
+    ...Object.entries(match.withoutHeaders ?? {}).map(([name, m]) => headerMatcher(name, m, true)),
+  ].sort((a, b) => (String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0));
+  if (match.method) headers.push(headerMatcher(':method', match.method));
+  if (match.authority) headers.push(headerMatcher(':authority', match.authority));
+  if (match.scheme) headers.push(headerMatcher(':scheme', match.scheme));
+  return {
+    ...pathSpecifier(match.uri),
+    case_sensitive: { value: !match.ignoreUriCase },
+    ...(headers.length > 0 ? { headers } : {}),
+  };
+}
+
+/** A route matching everything (prefix "/" or regex ".*", no header match): nothing after it can match. */
+export function isCatchAll(match: Json): boolean {
+  const everyPath = match.prefix === '/' || (match.safe_regex as Json | undefined)?.regex === '.*';
+  return everyPath && match.headers === undefined;
+}
