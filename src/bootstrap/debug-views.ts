@@ -5,6 +5,8 @@
 import type { MeshConfig } from '../config/mesh-types.js';
 import type { Options } from '../config/options.js';
 import type { DebugViews } from '../debug/http-server.js';
+import { xdsViews } from '../debug/xds-views.js';
+import type { AdsServer } from '../serve/types.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { FileSource } from '../sources/file/file-source.js';
 import type { ModelPipeline } from './model-pipeline.js';
@@ -15,6 +17,7 @@ interface ViewDeps {
   readonly mesh: MeshConfig;
   readonly options: Options;
   readonly version: string;
+  readonly ads: AdsServer;
 }
 
 function configz(snapshot: Snapshot | undefined, fileSource: FileSource, query: URLSearchParams): unknown {
@@ -42,7 +45,8 @@ export function debugViews(deps: ViewDeps): DebugViews {
       '/debug/registryz': () => registryz(pipeline.current()),
       '/debug/meshconfigz': () => deps.mesh,
       '/debug/diagnosticz': () => pipeline.current()?.diagnostics ?? [],
-      '/debug/syncz': () => ({
+      ...xdsViews(deps.ads),
+      '/debug/sourcez': () => ({
         version: deps.version,
         synced: { file: fileSource.synced },
         snapshotVersion: pipeline.current()?.version ?? 0,

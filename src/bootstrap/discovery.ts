@@ -9,11 +9,13 @@ import { ErrorCodes, UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { createValidator } from '../model/validation/validate.js';
 import { createFileSource } from '../sources/file/file-source.js';
-import { startHttpServer } from '../debug/http-server.js';
+import { Reply, startHttpServer } from '../debug/http-server.js';
+import { createMeshMetrics } from '../debug/metrics.js';
 import { createRootLogger } from './logging.js';
 import { loadMeshConfig } from './load-mesh-config.js';
 import { createModelPipeline } from './model-pipeline.js';
 import { debugViews } from './debug-views.js';
+import { createXdsServer } from './xds.js';
 
 interface Closable {
   readonly name: string;
@@ -41,6 +43,19 @@ async function closeAll(components: Closable[], log: Logger): Promise<void> {
   }
 }
 
+function metricsReply(rendered: { contentType: string; body: string }): Reply {
+  return new Reply(200, rendered.body, rendered.contentType);
+}
+
+/** gRPC's bind errors are plain strings; turn them into the same UserError as the HTTP servers. */
+async function listenOrExplain(addr: string, listen: () => Promise<number>): Promise<number> {
+  try {
+    return await listen();
+  } catch (err) {
+    throw new UserError(ErrorCodes.SERVER_LISTEN, `cannot listen on ${addr}: ${(err as Error).message}`);
+  }
+}
+
 export async function runDiscovery(options: Options, version: string): Promise<number> {
   const logs = createRootLogger(options.logLevels);
   const log = logs.scoped('bootstrap');
@@ -61,18 +76,31 @@ export async function runDiscovery(options: Options, version: string): Promise<n
     logger: logs.scoped('file-source'),
     watch: true,
   });
-  const views = debugViews({ pipeline, fileSource, mesh, options, version });
+  const metrics = createMeshMetrics();
+  const ads = createXdsServer({ options, mesh, pipeline, metrics, logger: logs.scoped('ads') });
+  const views = debugViews({ pipeline, fileSource, mesh, options, version, ads });
   try {
     const http = await startHttpServer(parseListenAddress(options.httpAddr)!, views, logs.scoped('http'));
     components.push({ name: 'http', close: () => http.close() });
     log.info({ httpAddr: options.httpAddr, port: http.port, version }, 'http server listening');
+    const grpcAddr = parseListenAddress(options.grpcAddr)!;
+    const grpcPort = await listenOrExplain(options.grpcAddr, () => ads.listen(grpcAddr.host || '0.0.0.0', grpcAddr.port));
+    components.push({ name: 'ads', close: () => ads.close() });
+    log.info({ grpcAddr: options.grpcAddr, port: grpcPort }, 'xds server listening');
+    const monitoringViews = { ready: views.ready, routes: { ...views.routes, '/metrics': async () => metricsReply(await metrics.render()) } };
+    const monitoring = await startHttpServer(parseListenAddress(options.monitoringAddr)!, monitoringViews, logs.scoped('monitoring'));
+    components.push({ name: 'monitoring', close: () => monitoring.close() });
+    log.info({ monitoringAddr: options.monitoringAddr, port: monitoring.port }, 'monitoring server listening');
     await fileSource.start();
     components.push({ name: 'file-source', close: () => fileSource.close() });
     pipeline.sourcesSynced();
     await waitForSignal(log);
   } catch (err) {
     await closeAll(components, log);
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(ErrorCodes.SERVER_LISTEN, `cannot listen on ${options.httpAddr}: address already in use`);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const addr = (err as { address?: string; port?: number }).port === parseListenAddress(options.monitoringAddr)?.port ? options.monitoringAddr : options.httpAddr;
+      throw new UserError(ErrorCodes.SERVER_LISTEN, `cannot listen on ${addr}: address already in use`);
+    }
     throw err;
   }
   await closeAll(components, log);

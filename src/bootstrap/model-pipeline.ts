@@ -6,13 +6,18 @@
 import type { MeshConfig } from '../config/mesh-types.js';
 import type { Options } from '../config/options.js';
 import type { Logger } from '../lib/logger.js';
-import type { ChangeSet } from '../model/change-set.js';
+import { computeChangeSet, type ChangeSet } from '../model/change-set.js';
 import { registryOptions, type RegistryOptions, type Snapshot } from '../model/snapshot.js';
-import { createModelPipeline as createStorePipeline } from '../model/store/index.js';
+import { createModelPipeline as createStorePipeline, type BatchTiming } from '../model/store/index.js';
 import type { ConfigSink } from '../sources/file/config-files.js';
+
+/** Gets every snapshot once all sources have synced; the first call carries a full ChangeSet. */
+export type SnapshotListener = (snapshot: Snapshot, changes: ChangeSet, timing: BatchTiming) => void;
 
 export interface ModelPipeline {
   readonly sink: ConfigSink;
+  /** Adds a consumer of synced snapshots (ADS, metrics). */
+  subscribe(listener: SnapshotListener): void;
   current(): Snapshot | undefined;
   /** Called once every source has loaded: builds the first snapshot now, without debounce. */
   sourcesSynced(): Promise<void>;
@@ -45,14 +50,29 @@ function logSnapshot(log: Logger, snapshot: Snapshot, changes: ChangeSet): void 
   for (const d of snapshot.diagnostics) log.debug({ diagnostic: d }, 'snapshot diagnostic');
 }
 
+function notify(listeners: readonly SnapshotListener[], log: Logger, snapshot: Snapshot, changes: ChangeSet, timing: BatchTiming): void {
+  for (const listener of listeners) {
+    try {
+      listener(snapshot, changes, timing);
+    } catch (err) {
+      log.error({ err, version: snapshot.version }, 'snapshot consumer failed');
+    }
+  }
+}
+
 export function createModelPipeline(deps: { options: Options; mesh: MeshConfig; logger: Logger }): ModelPipeline {
   const log = deps.logger;
   let synced = false;
+  const listeners: SnapshotListener[] = [];
   const pipeline = createStorePipeline({
     registry: toRegistryOptions(deps.options, deps.mesh),
     debounceAfterMs: deps.options.debounceAfterMs,
     debounceMaxMs: deps.options.debounceMaxMs,
-    onSnapshot: (snapshot, changes) => logSnapshot(log, snapshot, changes),
+    onSnapshot: (snapshot, changes, timing) => {
+      logSnapshot(log, snapshot, changes);
+      // Before every source synced a snapshot may be partial: consumers (ADS) never see it.
+      if (synced) notify(listeners, log, snapshot, changes, timing);
+    },
     onError: (err) => log.error({ err }, 'snapshot build failed; the previous snapshot stays in force'),
   });
   return {
@@ -60,10 +80,14 @@ export function createModelPipeline(deps: { options: Options; mesh: MeshConfig; 
       upsert: (obj) => void pipeline.store.upsert(obj),
       remove: (ref) => void pipeline.store.remove(ref),
     },
+    subscribe: (listener) => void listeners.push(listener),
     current: () => pipeline.current(),
     async sourcesSynced() {
       await pipeline.flush();
       synced = true;
+      const first = pipeline.current();
+      const now = Date.now();
+      if (first) notify(listeners, log, first, computeChangeSet(undefined, first, []), { firstEventAt: now, firedAt: now });
     },
     ready: () => synced && pipeline.current() !== undefined,
     close: () => pipeline.close(),

@@ -38,11 +38,12 @@ export interface Generator {
   /** The type URLs this generator answers. Requests for others get an empty answer. */
   readonly typeUrls: readonly string[];
   /**
-   * Everything about `proxy` that resources of `typeUrl` depend on, as a string. Two proxies
-   * with the same key get identical resources from the same snapshot, so serve/ caches the
-   * generated and encoded resources by (snapshot version, typeUrl, scope key, name).
+   * Everything about `proxy` that resource `name` of `typeUrl` depends on (name undefined: the
+   * wildcard set), as a string. Two proxies with the same key get identical resources from the
+   * same snapshot, so serve/ caches generated and encoded resources by (snapshot version,
+   * typeUrl, scope key, name) and shares the bytes.
    */
-  scopeKey(proxy: Proxy, typeUrl: string): string;
+  scopeKey(proxy: Proxy, typeUrl: string, name: string | undefined): string;
   /**
    * The resources for a subscription. `names` undefined means wildcard (LDS/CDS only).
    * Names that do not exist are simply left out; order of the result does not matter.

@@ -56,12 +56,13 @@ function labelsKey(labels: Readonly<Record<string, string>>): string {
  * What each type depends on besides the snapshot:
  * - every type: the proxy's namespace (service and rule visibility, DestinationRule lookup,
  *   short names; for EDS the subset labels come from the rule the namespace sees);
- * - LDS also the proxy's IPs: a server listener on 0.0.0.0 / :: is matched at the proxy's own IPs;
+ * - server listeners (LDS) also the proxy's IPs: one on 0.0.0.0 / :: is matched at the proxy's
+ *   own IPs; client listeners and the wildcard set do not, so they are shared;
  * - RDS also the proxy's labels: VirtualService matches may select on sourceLabels.
  */
-function scopeKey(proxy: Proxy, typeUrl: string): string {
+function scopeKey(proxy: Proxy, typeUrl: string, name: string | undefined): string {
   const ns = `ns=${proxy.namespace}`;
-  if (typeUrl === TypeUrl.Listener) return `${ns};ips=${[...proxy.ipAddresses].sort().join(',')}`;
+  if (typeUrl === TypeUrl.Listener && name !== undefined && isServerListenerName(name)) return `${ns};ips=${[...proxy.ipAddresses].sort().join(',')}`;
   if (typeUrl === TypeUrl.RouteConfiguration) return `${ns};labels=${labelsKey(proxy.metadata.labels)}`;
   return ns;
 }

@@ -10,16 +10,21 @@ test('generator contract: name, type URLs, nothing for other types', () => {
   assert.deepEqual(g.generate(snapshotFrom(BASE_MESH), grpcProxy(), T.Secret, ['default']).resources, []);
 });
 
-test('scope keys: namespace for all; IPs for LDS; labels for RDS', () => {
+test('scope keys: namespace for all; IPs for server listeners only; labels for RDS', () => {
   const g = generator();
   const a = grpcProxy({ ip: '10.0.0.5', labels: { app: 'x' } });
   const b = grpcProxy({ ip: '10.0.0.6', labels: { app: 'y' } });
   const c = grpcProxy({ namespace: 'other' });
-  assert.equal(g.scopeKey(a, T.Cluster), g.scopeKey(b, T.Cluster));
-  assert.equal(g.scopeKey(a, T.ClusterLoadAssignment), g.scopeKey(b, T.ClusterLoadAssignment));
-  assert.notEqual(g.scopeKey(a, T.Cluster), g.scopeKey(c, T.Cluster));
-  assert.notEqual(g.scopeKey(a, T.Listener), g.scopeKey(b, T.Listener));
-  assert.notEqual(g.scopeKey(a, T.RouteConfiguration), g.scopeKey(b, T.RouteConfiguration));
+  const cluster = 'outbound|7070||echo.app.svc.cluster.local';
+  assert.equal(g.scopeKey(a, T.Cluster, cluster), g.scopeKey(b, T.Cluster, cluster));
+  assert.equal(g.scopeKey(a, T.Cluster, undefined), g.scopeKey(b, T.Cluster, undefined));
+  assert.equal(g.scopeKey(a, T.ClusterLoadAssignment, cluster), g.scopeKey(b, T.ClusterLoadAssignment, cluster));
+  assert.notEqual(g.scopeKey(a, T.Cluster, cluster), g.scopeKey(c, T.Cluster, cluster));
+  assert.equal(g.scopeKey(a, T.Listener, 'echo.app.svc.cluster.local:7070'), g.scopeKey(b, T.Listener, 'echo.app.svc.cluster.local:7070'), 'client listeners are shared across pods');
+  assert.equal(g.scopeKey(a, T.Listener, undefined), g.scopeKey(b, T.Listener, undefined));
+  const server = 'grpc/server?xds.resource.listening_address=0.0.0.0:7070';
+  assert.notEqual(g.scopeKey(a, T.Listener, server), g.scopeKey(b, T.Listener, server), 'server listeners depend on the pod IPs');
+  assert.notEqual(g.scopeKey(a, T.RouteConfiguration, cluster), g.scopeKey(b, T.RouteConfiguration, cluster));
 });
 
 test('affectedByEndpoints: EDS of changed hosts, server listeners; nothing else', () => {

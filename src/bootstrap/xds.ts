@@ -1,0 +1,51 @@
+/**
+ * Builds the ADS server from Options: the generator per proxy kind, the limits (flags and
+ * PILOT_* env), metrics, and the subscription to synced snapshots.
+ */
+import type { MeshConfig } from '../config/mesh-types.js';
+import type { Options } from '../config/options.js';
+import type { Logger } from '../lib/logger.js';
+import type { Proxy } from '../model/proxy.js';
+import { createAdsServer } from '../serve/ads-server.js';
+import { DEFAULT_ADS_LIMITS, type AdsLimits, type AdsServer, type XdsMetrics } from '../serve/types.js';
+import { createGrpcGenerator } from '../translate/grpc/index.js';
+import type { Generator } from '../translate/types.js';
+import type { MeshMetrics } from '../debug/metrics.js';
+import type { ModelPipeline } from './model-pipeline.js';
+
+export function adsLimits(options: Options): AdsLimits {
+  const rate = options.maxRequestsPerSecond > 0 ? options.maxRequestsPerSecond : DEFAULT_ADS_LIMITS.newStreamsPerSecond;
+  return {
+    ...DEFAULT_ADS_LIMITS,
+    pushThrottle: options.pushThrottle,
+    maxRecvMessageBytes: options.grpcMaxRecvMsgSize,
+    sendTimeoutMs: options.xdsSendTimeoutMs,
+    maxConnectionAgeMs: options.keepaliveMaxServerConnectionAgeMs,
+    keepaliveTimeMs: options.keepaliveIntervalMs,
+    keepaliveTimeoutMs: options.keepaliveTimeoutMs,
+    newStreamsPerSecond: rate,
+    newStreamsBurst: rate * 2,
+  };
+}
+
+/** Proxyless gRPC clients (GENERATOR=grpc) get grpcgen's shapes; Envoy config is not generated yet. */
+function generatorSelector(mesh: MeshConfig): (proxy: Proxy) => Generator | undefined {
+  const grpc = createGrpcGenerator({ mesh });
+  return (proxy) => (proxy.metadata.generator === 'grpc' ? grpc : undefined);
+}
+
+export function createXdsServer(deps: { options: Options; mesh: MeshConfig; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger }): AdsServer {
+  const xdsMetrics: XdsMetrics = deps.metrics.xds;
+  const ads = createAdsServer({
+    generatorFor: generatorSelector(deps.mesh),
+    logger: deps.logger,
+    metrics: xdsMetrics,
+    limits: adsLimits(deps.options),
+  });
+  deps.pipeline.subscribe((snapshot, changes, timing) => {
+    deps.metrics.debounced(Math.max(0, timing.firedAt - timing.firstEventAt) / 1000);
+    deps.metrics.snapshotSizes(snapshot.registry.services.length, snapshot.configs.list('VirtualService').length);
+    ads.onSnapshot(snapshot, changes, timing.firstEventAt);
+  });
+  return ads;
+}

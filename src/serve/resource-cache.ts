@@ -1,0 +1,122 @@
+/**
+ * Generated and encoded resources of ONE snapshot, shared by every connection. Keys are
+ * (generator name, type URL, generator scope key for the name) and then the resource name, or
+ * the wildcard list: two proxies with the same scope key get the very same objects and bytes. The server
+ * replaces the whole cache when a new snapshot arrives, so old snapshots' entries are dropped.
+ */
+import type { Proxy } from '../model/proxy.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { Generator, TranslateDiagnostic, XdsResource } from '../translate/types.js';
+import { encodeResourceBody } from './proto/encode.js';
+import { encodeAny } from './response-encoding.js';
+import { resourceVersion } from './versions.js';
+
+/** One resource, encoded once: what connections hold, compare and send. */
+export interface CachedResource {
+  readonly name: string;
+  readonly typeUrl: string;
+  /** Content hash of the encoded message. */
+  readonly version: string;
+  /** The encoded Any (type URL + message bytes). */
+  readonly any: Uint8Array;
+  readonly resource: XdsResource;
+}
+
+export interface CacheProblems {
+  /** A generator threw: the type is not pushed (proxies keep what they have). */
+  generatorFailed(generator: string, typeUrl: string, error: unknown): void;
+  /** A resource body could not be encoded: that one resource is left out. */
+  encodeFailed(generator: string, typeUrl: string, name: string, error: unknown): void;
+  diagnostics(generator: string, typeUrl: string, diagnostics: readonly TranslateDiagnostic[]): void;
+}
+
+interface Scope {
+  wildcard?: readonly CachedResource[];
+  /** null = generated and known not to exist for this scope. */
+  readonly byName: Map<string, CachedResource | null>;
+}
+
+export class ResourceCache {
+  private readonly scopes = new Map<string, Scope>();
+
+  constructor(readonly snapshot: Snapshot, private readonly problems: CacheProblems) {}
+
+  /**
+   * The resources `proxy` gets for a subscription (names undefined = wildcard), or undefined if
+   * the generator failed. Names not yet cached for the scope are generated in one call.
+   */
+  resolve(generator: Generator, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): readonly CachedResource[] | undefined {
+    if (names === undefined) return this.resolveWildcard(generator, proxy, typeUrl);
+    const unique = [...new Set(names)];
+    // Names may fall in different scopes (a shared client listener vs. a per-IP server one).
+    const scopes = new Map<Scope, string[]>();
+    for (const n of unique) {
+      const scope = this.scopeFor(generator, proxy, typeUrl, n);
+      if (!scope.byName.has(n)) scopes.set(scope, [...(scopes.get(scope) ?? []), n]);
+    }
+    for (const [scope, missing] of scopes) {
+      const made = this.generate(generator, proxy, typeUrl, missing);
+      if (!made) return undefined;
+      for (const r of made) scope.byName.set(r.name, r);
+      for (const n of missing) if (!scope.byName.has(n)) scope.byName.set(n, null);
+    }
+    const found: CachedResource[] = [];
+    for (const n of unique) {
+      const r = this.scopeFor(generator, proxy, typeUrl, n).byName.get(n);
+      if (r) found.push(r);
+    }
+    return found;
+  }
+
+  private resolveWildcard(generator: Generator, proxy: Proxy, typeUrl: string): readonly CachedResource[] | undefined {
+    const scope = this.scopeFor(generator, proxy, typeUrl, undefined);
+    if (!scope.wildcard) {
+      const made = this.generate(generator, proxy, typeUrl, undefined);
+      if (!made) return undefined;
+      scope.wildcard = Object.freeze(made.sort(byName));
+    }
+    return scope.wildcard;
+  }
+
+  private scopeFor(generator: Generator, proxy: Proxy, typeUrl: string, name: string | undefined): Scope {
+    const key = `${generator.name}\u0000${typeUrl}\u0000${generator.scopeKey(proxy, typeUrl, name)}`;
+    let scope = this.scopes.get(key);
+    if (!scope) this.scopes.set(key, (scope = { byName: new Map() }));
+    return scope;
+  }
+
+  private generate(generator: Generator, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): CachedResource[] | undefined {
+    let generated;
+    try {
+      generated = generator.generate(this.snapshot, proxy, typeUrl, names);
+    } catch (error) {
+      this.problems.generatorFailed(generator.name, typeUrl, error);
+      return undefined;
+    }
+    if (generated.diagnostics.length > 0) this.problems.diagnostics(generator.name, typeUrl, generated.diagnostics);
+    const out: CachedResource[] = [];
+    const seen = new Set<string>();
+    for (const resource of generated.resources) {
+      if (seen.has(resource.name)) continue; // a generator bug; the first one wins
+      seen.add(resource.name);
+      const encoded = this.encode(generator.name, typeUrl, resource);
+      if (encoded) out.push(encoded);
+    }
+    return out;
+  }
+
+  private encode(generator: string, typeUrl: string, resource: XdsResource): CachedResource | undefined {
+    try {
+      if (resource.body['@type'] !== typeUrl) throw new Error(`'@type' is ${JSON.stringify(resource.body['@type'])}, expected ${typeUrl}`);
+      const { bytes } = encodeResourceBody(resource.body);
+      return Object.freeze({ name: resource.name, typeUrl, version: resourceVersion(bytes), any: encodeAny(typeUrl, bytes), resource });
+    } catch (error) {
+      this.problems.encodeFailed(generator, typeUrl, resource.name, error);
+      return undefined;
+    }
+  }
+}
+
+export function byName(a: { readonly name: string }, b: { readonly name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}

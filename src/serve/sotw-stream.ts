@@ -1,0 +1,146 @@
+/**
+ * State-of-the-world ADS (StreamAggregatedResources). Per type: the subscription, what was last
+ * sent (version, nonce, resources) and the ACK/NACK record. A response always carries every
+ * subscribed resource (LDS/CDS removal is by omission); version_info is a hash of the content,
+ * so a push that changes nothing for a type sends nothing, and a NACKed version is not sent
+ * again until the content changes.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { ChangeSet } from '../model/change-set.js';
+import type { XdsResource } from '../translate/types.js';
+import { PUSH_ORDER, shortTypeName, TypeUrl } from '../translate/type-urls.js';
+import type { ConnectionHandle, StreamError, StreamProtocol } from './connection.js';
+import { byName, type CachedResource, type ResourceCache } from './resource-cache.js';
+import { encodeSotwResponse } from './response-encoding.js';
+import type { SotwRequest } from './service-definition.js';
+import { inPushOrder, refreshAffected, resolveSubscription } from './subscription-resolver.js';
+import { describeSubscription, nextSotwSubscription, sameSubscription, type Subscription } from './subscriptions.js';
+import type { TypeStatus } from './types.js';
+import { NonceSource, setVersion } from './versions.js';
+
+interface Sent {
+  readonly version: string;
+  readonly nonce: string;
+  readonly at: string;
+  readonly resources: readonly CachedResource[];
+}
+
+interface SotwTypeState {
+  sub: Subscription;
+  sent?: Sent;
+  ackedVersion?: string;
+  nack?: { version: string; message: string };
+}
+
+export class SotwStream implements StreamProtocol<SotwRequest> {
+  readonly kind = 'sotw' as const;
+  private readonly types = new Map<string, SotwTypeState>();
+  private readonly nonces = new NonceSource();
+
+  constructor(private readonly h: ConnectionHandle) {}
+
+  typeUrlOf(req: SotwRequest): string {
+    return req.type_url ?? '';
+  }
+
+  check(req: SotwRequest): StreamError | undefined {
+    const max = this.h.limits.maxResourceNames;
+    if (req.resource_names.length > max) return { code: grpc.status.RESOURCE_EXHAUSTED, message: `resource_names: ${req.resource_names.length} names for ${req.type_url}, at most ${max} allowed` };
+    return undefined;
+  }
+
+  handle(req: SotwRequest, cache: ResourceCache): void {
+    const typeUrl = this.typeUrlOf(req);
+    const nonce = req.response_nonce ?? '';
+    const state = this.types.get(typeUrl);
+    if (nonce === '') {
+      // A first request for the type (or a client starting over): always answered.
+      const sub = nextSotwSubscription(typeUrl, state?.sub, req.resource_names);
+      const fresh = state ?? { sub };
+      fresh.sub = sub;
+      this.types.set(typeUrl, fresh);
+      this.respond(typeUrl, fresh, cache, true);
+      return;
+    }
+    if (!state?.sent || nonce !== state.sent.nonce) {
+      // Stale: the client has not seen our latest response yet; it will answer that one.
+      this.h.log.debug({ type: shortTypeName(typeUrl), nonce }, 'ads stale nonce ignored');
+      return;
+    }
+    this.recordAckOrNack(typeUrl, state, state.sent, req);
+    const sub = nextSotwSubscription(typeUrl, state.sub, req.resource_names);
+    if (sameSubscription(state.sub, sub)) return;
+    state.sub = sub;
+    this.respond(typeUrl, state, cache, true);
+  }
+
+  push(cache: ResourceCache, changes: ChangeSet): void {
+    if (changes.endpointsOnly && !changes.full) {
+      const eds = this.types.get(TypeUrl.ClusterLoadAssignment);
+      if (eds) this.pushEndpoints(eds, cache, changes);
+      return;
+    }
+    for (const typeUrl of inPushOrder(this.types.keys(), PUSH_ORDER)) this.respond(typeUrl, this.types.get(typeUrl)!, cache, false);
+  }
+
+  typeStatuses(): TypeStatus[] {
+    return inPushOrder(this.types.keys(), PUSH_ORDER).map((typeUrl) => {
+      const s = this.types.get(typeUrl)!;
+      const subscribed = describeSubscription(s.sub);
+      return {
+        typeUrl,
+        ...(subscribed ? { subscribed } : {}),
+        ...(s.sent ? { sentVersion: s.sent.version, sentNonce: s.sent.nonce, sentAt: s.sent.at } : {}),
+        ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
+        ...(s.nack ? { nackedVersion: s.nack.version, nackMessage: s.nack.message } : {}),
+        resourceNames: (s.sent?.resources ?? []).map((r) => r.name),
+      };
+    });
+  }
+
+  sentResources(): Map<string, readonly XdsResource[]> {
+    const out = new Map<string, readonly XdsResource[]>();
+    for (const [typeUrl, s] of this.types) if (s.sent) out.set(typeUrl, s.sent.resources.map((r) => r.resource));
+    return out;
+  }
+
+  private recordAckOrNack(typeUrl: string, state: SotwTypeState, sent: Sent, req: SotwRequest): void {
+    if (req.error_detail) {
+      const message = String(req.error_detail.message ?? '').slice(0, 4096);
+      state.nack = { version: sent.version, message };
+      this.h.metrics.rejected(shortTypeName(typeUrl));
+      this.h.log.warn({ type: shortTypeName(typeUrl), version: sent.version, ackedVersion: state.ackedVersion, error: message }, 'ads config rejected by proxy');
+      return;
+    }
+    state.ackedVersion = sent.version;
+    state.nack = undefined;
+  }
+
+  private pushEndpoints(state: SotwTypeState, cache: ResourceCache, changes: ChangeSet): void {
+    const typeUrl = TypeUrl.ClusterLoadAssignment;
+    const started = performance.now();
+    const refresh = refreshAffected(this.h, cache, typeUrl, state.sub, changes);
+    if (!refresh || refresh.affected.length === 0 || !state.sent) return;
+    const affected = new Set(refresh.affected);
+    const kept = state.sent.resources.filter((r) => !affected.has(r.name));
+    const entries = [...kept, ...refresh.fresh.values()].sort(byName);
+    this.send(typeUrl, state, entries, false, started);
+  }
+
+  private respond(typeUrl: string, state: SotwTypeState, cache: ResourceCache, force: boolean): void {
+    const started = performance.now();
+    const entries = resolveSubscription(this.h, cache, typeUrl, state.sub);
+    if (!entries) return; // the generator failed (logged): the proxy keeps what it has
+    this.send(typeUrl, state, entries, force, started);
+  }
+
+  private send(typeUrl: string, state: SotwTypeState, entries: readonly CachedResource[], force: boolean, started: number): void {
+    const version = setVersion(entries);
+    if (!force && state.sent?.version === version) return;
+    const nonce = this.nonces.take();
+    const bytes = encodeSotwResponse({ typeUrl, versionInfo: version, nonce, resources: entries.map((e) => e.any) });
+    if (!this.h.send(typeUrl, bytes, started)) return;
+    state.sent = { version, nonce, at: new Date().toISOString(), resources: entries };
+    this.h.log.debug({ type: shortTypeName(typeUrl), version, nonce, resources: entries.length, bytes: bytes.length }, 'ads response sent');
+  }
+}

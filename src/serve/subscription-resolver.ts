@@ -1,0 +1,55 @@
+/**
+ * Turning a subscription into cached resources, shared by the SotW and delta protocols:
+ * wildcard plus any explicitly named extras, and the endpoints-only refresh that regenerates
+ * only the EDS resources an endpoint change can affect.
+ */
+import type { ChangeSet } from '../model/change-set.js';
+import type { ConnectionHandle } from './connection.js';
+import { byName as byNameOrder, type CachedResource, type ResourceCache } from './resource-cache.js';
+import type { Subscription } from './subscriptions.js';
+
+/** Every resource the subscription covers, sorted by name; undefined if the generator failed. */
+export function resolveSubscription(h: ConnectionHandle, cache: ResourceCache, typeUrl: string, sub: Subscription): readonly CachedResource[] | undefined {
+  if (!h.generator.typeUrls.includes(typeUrl)) return [];
+  // The common wildcard case returns the cache's shared (sorted, frozen) list as is.
+  if (sub.wildcard && sub.names.size === 0) return cache.resolve(h.generator, h.proxy, typeUrl, undefined);
+  const byName = new Map<string, CachedResource>();
+  if (sub.wildcard) {
+    const all = cache.resolve(h.generator, h.proxy, typeUrl, undefined);
+    if (!all) return undefined;
+    for (const r of all) byName.set(r.name, r);
+  }
+  const extra = [...sub.names].filter((n) => !byName.has(n));
+  if (extra.length > 0) {
+    const named = cache.resolve(h.generator, h.proxy, typeUrl, extra);
+    if (!named) return undefined;
+    for (const r of named) byName.set(r.name, r);
+  }
+  return [...byName.values()].sort(byNameOrder);
+}
+
+export interface AffectedRefresh {
+  /** Subscribed names an endpoint change can affect. */
+  readonly affected: readonly string[];
+  /** Their resources in the new snapshot (absent = no longer exists). */
+  readonly fresh: ReadonlyMap<string, CachedResource>;
+}
+
+/** For an endpoints-only change: regenerates only the subscribed names the generator says are affected. */
+export function refreshAffected(h: ConnectionHandle, cache: ResourceCache, typeUrl: string, sub: Subscription, changes: ChangeSet): AffectedRefresh | undefined {
+  if (!h.generator.typeUrls.includes(typeUrl)) return { affected: [], fresh: new Map() };
+  const affected = [...sub.names].filter((n) => h.generator.affectedByEndpoints(changes, typeUrl, n));
+  if (affected.length === 0) return { affected, fresh: new Map() };
+  const resolved = cache.resolve(h.generator, h.proxy, typeUrl, affected);
+  if (!resolved) return undefined;
+  return { affected, fresh: new Map(resolved.map((r) => [r.name, r])) };
+}
+
+/** Type URLs in push order (CDS, EDS, LDS, RDS, SDS), then any others by name. */
+export function inPushOrder(typeUrls: Iterable<string>, order: readonly string[]): string[] {
+  const rank = (t: string) => {
+    const i = order.indexOf(t);
+    return i < 0 ? order.length : i;
+  };
+  return [...typeUrls].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ChangeSet } from '../../../src/model/change-set.js';
+import { messageType } from '../../../src/serve/proto/envoy-root.js';
+import { encodeResourceBody } from '../../../src/serve/proto/encode.js';
+import { mergeChanges, PushQueue } from '../../../src/serve/push-queue.js';
+import { TokenBucket } from '../../../src/serve/rate-limiter.js';
+import { encodeAny, encodeDeltaResponse, encodeSotwResponse } from '../../../src/serve/response-encoding.js';
+import { SendBuffer, type Overflow } from '../../../src/serve/send-buffer.js';
+import { nextDeltaSubscription, nextSotwSubscription } from '../../../src/serve/subscriptions.js';
+import { resourceVersion, setVersion } from '../../../src/serve/versions.js';
+import { CDS, cluster, EDS } from './harness.js';
+
+const sorted = (s: ReadonlySet<string>) => [...s].sort();
+
+test('SotW subscriptions: legacy wildcard, explicit *, named, and non-wildcard types', () => {
+  const legacy = nextSotwSubscription(CDS, undefined, []);
+  assert.deepEqual([legacy.wildcard, legacy.legacyWildcard], [true, true]);
+  assert.equal(nextSotwSubscription(CDS, legacy, []).wildcard, true, 'stays wildcard while no names are sent');
+  const named = nextSotwSubscription(CDS, legacy, ['a']);
+  assert.deepEqual([named.wildcard, sorted(named.names)], [false, ['a']]);
+  assert.equal(nextSotwSubscription(CDS, named, []).wildcard, false, 'an empty list after names unsubscribes all');
+  const both = nextSotwSubscription(CDS, named, ['*', 'b']);
+  assert.deepEqual([both.wildcard, sorted(both.names)], [true, ['b']]);
+  const eds = nextSotwSubscription(EDS, undefined, []);
+  assert.deepEqual([eds.wildcard, eds.names.size], [false, 0]);
+  assert.equal(nextSotwSubscription(EDS, undefined, ['*']).wildcard, false);
+});
+
+test('delta subscriptions: legacy wildcard ends with the first named subscribe; * in and out', () => {
+  const legacy = nextDeltaSubscription(CDS, undefined, [], []);
+  assert.equal(legacy.wildcard, true);
+  const named = nextDeltaSubscription(CDS, legacy, ['a'], []);
+  assert.deepEqual([named.wildcard, sorted(named.names)], [false, ['a']]);
+  const star = nextDeltaSubscription(CDS, named, ['*'], []);
+  assert.deepEqual([star.wildcard, sorted(star.names)], [true, ['a']]);
+  const off = nextDeltaSubscription(CDS, star, [], ['*', 'a']);
+  assert.deepEqual([off.wildcard, off.names.size], [false, 0]);
+  assert.equal(nextDeltaSubscription(EDS, undefined, [], []).wildcard, false);
+});
+
+const change = (over: Partial<ChangeSet>): ChangeSet => ({ fromVersion: 1, toVersion: 2, full: false, kinds: [], keys: [], servicesChanged: [], endpointsChanged: [], endpointsOnly: true, ...over });
+
+test('the push queue merges: union of endpoints, full wins, newest version, earliest event', () => {
+  const q = new PushQueue();
+  assert.equal(q.enqueue(change({ toVersion: 2, endpointsChanged: ['a'] }), 100), true);
+  assert.equal(q.enqueue(change({ toVersion: 3, endpointsChanged: ['b'] }), 50), false);
+  const p = q.take()!;
+  assert.deepEqual([p.changes.toVersion, p.changes.endpointsOnly, p.changes.endpointsChanged, p.firstEventAt], [3, true, ['a', 'b'], 50]);
+  assert.equal(q.take(), undefined);
+  assert.equal(mergeChanges(change({}), change({ endpointsOnly: false })).endpointsOnly, false);
+  assert.equal(mergeChanges(change({ full: true }), change({})).full, true);
+});
+
+test('the token bucket admits a burst, then refills at its rate', () => {
+  let now = 0;
+  const bucket = new TokenBucket(2, 3, () => now);
+  assert.deepEqual([bucket.tryTake(), bucket.tryTake(), bucket.tryTake(), bucket.tryTake()], [true, true, true, false]);
+  now = 500;
+  assert.deepEqual([bucket.tryTake(), bucket.tryTake()], [true, false]);
+  bucket.close();
+});
+
+test('the send buffer reports overflow once, past the byte cap', () => {
+  const seen: Overflow[] = [];
+  const buffer = new SendBuffer({ maxBytes: 100, timeoutMs: 0 }, (o) => seen.push(o));
+  const flushed = buffer.track(60);
+  flushed();
+  buffer.track(60);
+  assert.equal(seen.length, 0);
+  buffer.track(60);
+  buffer.track(60);
+  assert.deepEqual(seen, [{ reason: 'send_buffer_full', bytes: 120 }]);
+  buffer.close();
+});
+
+test('hand-assembled responses decode as the real messages', () => {
+  const { bytes } = encodeResourceBody(cluster('c1'));
+  const any = encodeAny(CDS, bytes);
+  const sotw = messageType('envoy.service.discovery.v3.DiscoveryResponse').toObject(
+    messageType('envoy.service.discovery.v3.DiscoveryResponse').decode(encodeSotwResponse({ typeUrl: CDS, versionInfo: 'v1', nonce: 'n1', resources: [any, any] })),
+  );
+  assert.deepEqual([sotw.version_info, sotw.type_url, sotw.nonce, sotw.resources.length], ['v1', CDS, 'n1', 2]);
+  assert.deepEqual(Buffer.from(sotw.resources[0].value), Buffer.from(bytes));
+  const deltaType = messageType('envoy.service.discovery.v3.DeltaDiscoveryResponse');
+  const delta = deltaType.toObject(deltaType.decode(encodeDeltaResponse({ typeUrl: CDS, systemVersionInfo: 's', nonce: 'n2', resources: [{ name: 'c1', version: 'r1', any }], removed: ['gone'] })));
+  assert.deepEqual([delta.system_version_info, delta.nonce, delta.removed_resources, delta.resources[0].name, delta.resources[0].version], ['s', 'n2', ['gone'], 'c1', 'r1']);
+  assert.equal(delta.resources[0].resource.type_url, CDS);
+});
+
+test('versions follow content only', () => {
+  const a = encodeResourceBody(cluster('c1')).bytes;
+  const b = encodeResourceBody(cluster('c1', 2)).bytes;
+  assert.equal(resourceVersion(a), resourceVersion(Uint8Array.from(a)));
+  assert.notEqual(resourceVersion(a), resourceVersion(b));
+  assert.equal(setVersion([{ name: 'x', version: '1' }, { name: 'y', version: '2' }]), setVersion([{ name: 'y', version: '2' }, { name: 'x', version: '1' }]));
+  assert.notEqual(setVersion([{ name: 'x', version: '1' }]), setVersion([{ name: 'x', version: '2' }]));
+});
