@@ -34,9 +34,13 @@ async function main(): Promise<number> {
   }
 }
 
+/** After a clean shutdown nothing may keep the daemon alive (e.g. a half-closed client socket). */
+const EXIT_GRACE_MS = 2_000;
+
 main().then(
   (code) => {
     process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (err: unknown) => {
     if (err instanceof UserError) {

@@ -129,13 +129,18 @@ export class Connection<Req = unknown> {
     if (this.queue.enqueue(changes, firstEventAt)) this.ctx.schedule(this);
   }
 
-  /** Runs the pending push (called by the throttle). */
-  runPush(): void {
+  /**
+   * Runs the pending push (called by the throttle) and resolves once its responses have been
+   * flushed to the socket (or the stream ended), so the throttle bounds the pushes in flight,
+   * not just the ones being computed: bytes queue for at most PILOT_PUSH_THROTTLE proxies.
+   */
+  async runPush(): Promise<void> {
     const pending = this.queue.take();
     const cache = this.ctx.current();
     if (!pending || !cache || this.ended || !this.protocol) return;
     this.protocol.push(cache, pending.changes);
-    if (pending.firstEventAt !== undefined) this.ctx.metrics.converged(Math.max(0, Date.now() - pending.firstEventAt) / 1000);
+    await this.sendBuffer.drained();
+    if (pending.firstEventAt !== undefined && !this.ended) this.ctx.metrics.converged(Math.max(0, Date.now() - pending.firstEventAt) / 1000);
   }
 
   status(): ConnectionStatus | undefined {

@@ -19,6 +19,7 @@ export class SendBuffer {
   private readonly started: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private overflowed = false;
+  private waiters: Array<() => void> = [];
 
   constructor(private readonly limits: SendBufferLimits, private readonly onOverflow: (o: Overflow) => void, private readonly now: () => number = Date.now) {}
 
@@ -38,19 +39,36 @@ export class SendBuffer {
       done = true;
       this.pendingBytes -= bytes;
       this.started.shift();
-      if (this.started.length === 0) this.clearTimer();
+      if (this.started.length === 0) {
+        this.clearTimer();
+        this.wake();
+      }
     };
+  }
+
+  /** Resolves once every tracked write has flushed (or the buffer was closed). */
+  drained(): Promise<void> {
+    if (this.started.length === 0 || this.overflowed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   close(): void {
     this.overflowed = true;
     this.clearTimer();
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
   }
 
   private overflow(o: Overflow): void {
     if (this.overflowed) return;
     this.overflowed = true;
     this.clearTimer();
+    this.wake();
     this.onOverflow(o);
   }
 

@@ -1,7 +1,8 @@
 /**
  * Bounded push concurrency across connections (PILOT_PUSH_THROTTLE). Connections with a
- * pending push wait in FIFO order; at most `limit` pushes run at once, and the event loop is
- * yielded between pushes so incoming requests (ACKs, new streams) keep being served.
+ * pending push wait in FIFO order; at most `limit` pushes are in flight at once (a push lasts
+ * until its bytes are flushed), and at most one push starts per event-loop turn, so incoming
+ * requests (ACKs, new streams, /ready probes) are served between them.
  */
 export type PushTask = () => void | Promise<void>;
 
@@ -27,12 +28,19 @@ export class Throttle {
     this.queue.length = 0;
   }
 
+  private starting = false;
+
   private drain(): void {
-    while (this.running < Math.max(1, this.limit) && this.queue.length > 0) {
-      const task = this.queue.shift()!;
+    if (this.starting || this.running >= Math.max(1, this.limit) || this.queue.length === 0) return;
+    this.starting = true;
+    setImmediate(() => {
+      this.starting = false;
+      const task = this.queue.shift();
+      if (!task || this.closed) return;
       this.running++;
-      setImmediate(() => void this.run(task));
-    }
+      void this.run(task);
+      this.drain();
+    });
   }
 
   private async run(task: PushTask): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * VirtualService HTTPMatchRequest → envoy RouteMatch, as Istio translates it: uri exact / prefix /
  * regex (RE2, as safe_regex) with case_sensitive from ignoreUriCase; headers and withoutHeaders
- * (inverted) as string matches, or present_match for an empty match or the regex "*"; method,
+ * (inverted) as exact/prefix/regex header matches, or present_match for an empty match or the regex "*"; method,
  * authority and scheme as pseudo-header matches. Every route gets a path specifier (prefix "/"
  * when no uri is given): gRPC rejects a route without one.
  */
@@ -14,16 +14,20 @@ function isPresentMatch(m: StringMatch | undefined): boolean {
   return m === undefined || Object.keys(m).length === 0 || ('regex' in m && m.regex === '*');
 }
 
-/** envoy.type.matcher.v3.StringMatcher. */
-export function stringMatcher(m: StringMatch): Json {
-  if ('exact' in m) return { exact: m.exact };
-  if ('prefix' in m) return { prefix: m.prefix };
-  return { safe_regex: { regex: m.regex } };
+/**
+ * The header matcher's value as exact_match / prefix_match / safe_regex_match. Envoy deprecated
+ * these for string_match, but gRPC only accepts string_match since gRFC A63 (C-core 1.51 NACKs
+ * the whole RouteConfiguration), while every gRPC version and Envoy accept the older fields.
+ */
+function headerValueMatch(m: StringMatch): Json {
+  if ('exact' in m) return { exact_match: m.exact };
+  if ('prefix' in m) return { prefix_match: m.prefix };
+  return { safe_regex_match: { regex: m.regex } };
 }
 
 export function headerMatcher(name: string, m: StringMatch | undefined, invert = false): Json {
   const present = isPresentMatch(m);
-  const out: Json = { name, ...(present ? { present_match: true } : { string_match: stringMatcher(m as StringMatch) }) };
+  const out: Json = { name, ...(present ? { present_match: true } : headerValueMatch(m as StringMatch)) };
   if (invert) {
     out.invert_match = true;
     if (!present) out.treat_missing_header_as_empty = true;

@@ -96,3 +96,51 @@ test('versions follow content only', () => {
   assert.equal(setVersion([{ name: 'x', version: '1' }, { name: 'y', version: '2' }]), setVersion([{ name: 'y', version: '2' }, { name: 'x', version: '1' }]));
   assert.notEqual(setVersion([{ name: 'x', version: '1' }]), setVersion([{ name: 'x', version: '2' }]));
 });
+
+test('the throttle bounds pushes in flight (a push lasts until its bytes flush) and starts one per turn', async () => {
+  const { Throttle } = await import('../../../src/serve/throttle.js');
+  const throttle = new Throttle(2, (e) => assert.fail(String(e)));
+  let running = 0;
+  let peak = 0;
+  let finished = 0;
+  const releases: Array<() => void> = [];
+  for (let i = 0; i < 5; i++) {
+    throttle.submit(async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      running--;
+      finished++;
+    });
+  }
+  assert.equal(running, 0, 'nothing starts inside submit()');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(running, 1, 'one push starts per event-loop turn');
+  const until = async (what: string, check: () => boolean) => {
+    for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+    assert.ok(check(), what);
+  };
+  await until('two pushes in flight', () => running === 2);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(running, 2, 'the other three wait while two are in flight');
+  while (finished < 5) {
+    releases.shift()?.();
+    await until('the next push to start or all to finish', () => releases.length > 0 || finished === 5);
+  }
+  assert.equal(peak, 2);
+});
+
+test('the send buffer tells when everything tracked has flushed', async () => {
+  const buffer = new SendBuffer({ maxBytes: 1000, timeoutMs: 0 }, () => assert.fail('no overflow expected'));
+  await buffer.drained(); // nothing pending: resolves at once
+  const a = buffer.track(10);
+  const b = buffer.track(20);
+  let drained = false;
+  void buffer.drained().then(() => (drained = true));
+  a();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(drained, false, 'one write is still unflushed');
+  b();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(drained, true);
+});
