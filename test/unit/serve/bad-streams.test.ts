@@ -50,7 +50,7 @@ const cases: BadCase[] = [
 ];
 
 test('bad streams are each closed with a clear status while good clients keep converging', async () => {
-  const goodClients = Array.from({ length: 10 }, (_, i) => t.client(`good-${i}`, { protocol: i % 2 === 0 ? 'sotw' : 'delta' }));
+  const goodClients = Array.from({ length: 100 }, (_, i) => t.client(`good-${i}`, { protocol: i % 2 === 0 ? 'sotw' : 'delta' }));
   for (const c of goodClients) c.subscribe(CDS);
   for (const c of goodClients) await c.next(CDS);
   const bad = cases.map((k) => {
