@@ -15,8 +15,9 @@ import type { CachedResource, ResourceCache } from './resource-cache.js';
 import { encodeDeltaResponse } from './response-encoding.js';
 import type { DeltaRequest } from './service-definition.js';
 import { inPushOrder, refreshAffected, resolveSubscription } from './subscription-resolver.js';
-import { describeSubscription, nextDeltaSubscription, WILDCARD, type Subscription } from './subscriptions.js';
+import { nextDeltaSubscription, WILDCARD, type Subscription } from './subscriptions.js';
 import type { TypeStatus } from './types.js';
+import { recordAckOrNack, typeStatus } from './ack-record.js';
 import { NonceSource, setVersion } from './versions.js';
 
 interface DeltaTypeState {
@@ -67,7 +68,7 @@ export class DeltaStream implements StreamProtocol<DeltaRequest> {
       this.types.set(typeUrl, state);
     }
     const nonce = req.response_nonce ?? '';
-    if (nonce !== '' && state.sent?.nonce === nonce) this.recordAckOrNack(typeUrl, state, req);
+    if (nonce !== '' && state.sent?.nonce === nonce) recordAckOrNack(this.h, typeUrl, state, state.sent.version, req.error_detail);
     const { resource_names_subscribe: subscribe, resource_names_unsubscribe: unsubscribe } = req;
     if (!first && subscribe.length === 0 && unsubscribe.length === 0) return; // a plain ACK/NACK
     const sub = nextDeltaSubscription(typeUrl, first ? undefined : state.sub, subscribe, unsubscribe);
@@ -92,15 +93,7 @@ export class DeltaStream implements StreamProtocol<DeltaRequest> {
   typeStatuses(): TypeStatus[] {
     return inPushOrder(this.types.keys(), PUSH_ORDER).map((typeUrl) => {
       const s = this.types.get(typeUrl)!;
-      const subscribed = describeSubscription(s.sub);
-      return {
-        typeUrl,
-        ...(subscribed ? { subscribed } : {}),
-        ...(s.sent ? { sentVersion: s.sent.version, sentNonce: s.sent.nonce, sentAt: s.sent.at } : {}),
-        ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
-        ...(s.nack ? { nackedVersion: s.nack.version, nackMessage: s.nack.message } : {}),
-        resourceNames: [...s.held.keys()].sort(),
-      };
+      return typeStatus(typeUrl, s.sub, s.sent, s, [...s.held.keys()].sort());
     });
   }
 
@@ -108,19 +101,6 @@ export class DeltaStream implements StreamProtocol<DeltaRequest> {
     const out = new Map<string, readonly XdsResource[]>();
     for (const [typeUrl, s] of this.types) if (s.sent) out.set(typeUrl, [...s.held.values()].map((r) => r.resource));
     return out;
-  }
-
-  private recordAckOrNack(typeUrl: string, state: DeltaTypeState, req: DeltaRequest): void {
-    const sent = state.sent!;
-    if (req.error_detail) {
-      const message = String(req.error_detail.message ?? '').slice(0, 4096);
-      state.nack = { version: sent.version, message };
-      this.h.metrics.rejected(shortTypeName(typeUrl));
-      this.h.log.warn({ type: shortTypeName(typeUrl), version: sent.version, ackedVersion: state.ackedVersion, error: message }, 'ads config rejected by proxy');
-      return;
-    }
-    state.ackedVersion = sent.version;
-    state.nack = undefined;
   }
 
   /** Unsubscribed names leave the client's cache, unless a wildcard still covers them. */

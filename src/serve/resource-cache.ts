@@ -38,6 +38,7 @@ interface Scope {
 
 export class ResourceCache {
   private readonly scopes = new Map<string, Scope>();
+  private readonly subscriptions = new Map<string, readonly CachedResource[]>();
 
   constructor(readonly snapshot: Snapshot, private readonly problems: CacheProblems) {}
 
@@ -66,6 +67,19 @@ export class ResourceCache {
       if (r) found.push(r);
     }
     return found;
+  }
+
+  /**
+   * A whole resolved subscription, shared by every proxy with the same scope key (for types
+   * whose key does not depend on the name) and the same subscription fingerprint.
+   */
+  shared(generator: Generator, proxy: Proxy, typeUrl: string, fingerprint: string, compute: () => readonly CachedResource[] | undefined): readonly CachedResource[] | undefined {
+    const key = `${generator.name}\u0000${typeUrl}\u0000${generator.scopeKey(proxy, typeUrl, undefined)}\u0000${fingerprint}`;
+    const known = this.subscriptions.get(key);
+    if (known) return known;
+    const computed = compute();
+    if (computed) this.subscriptions.set(key, computed);
+    return computed;
   }
 
   private resolveWildcard(generator: Generator, proxy: Proxy, typeUrl: string): readonly CachedResource[] | undefined {

@@ -48,18 +48,40 @@ export interface SotwResponseParts {
   readonly typeUrl: string;
   readonly versionInfo: string;
   readonly nonce: string;
-  /** Encoded Any messages. */
-  readonly resources: readonly Uint8Array[];
+  /** Encoded Any messages (a frozen list is encoded once and its bytes reused). */
+  readonly resources: readonly { readonly any: Uint8Array }[];
+}
+
+/** A Buffer over the same memory (Buffer.from(Uint8Array) would copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const resourceBlocks = new WeakMap<readonly { readonly any: Uint8Array }[], Buffer>();
+
+/**
+ * The `resources` fields of a DiscoveryResponse. Memoized per (frozen, shared) list, so proxies
+ * receiving the same resources share the encoded block; protobuf fields may come in any order,
+ * so the per-proxy fields (version, nonce) are simply written around it.
+ */
+function resourcesBlock(resources: readonly { readonly any: Uint8Array }[]): Buffer {
+  const known = resourceBlocks.get(resources);
+  if (known) return known;
+  const f = fields().sotw;
+  const writer = protobuf.Writer.create();
+  for (const r of resources) tag(writer, f.resources).bytes(r.any);
+  const block = asBuffer(writer.finish());
+  if (Object.isFrozen(resources)) resourceBlocks.set(resources, block);
+  return block;
 }
 
 export function encodeSotwResponse(parts: SotwResponseParts): Buffer {
   const f = fields().sotw;
   const writer = protobuf.Writer.create();
   writeString(writer, f.version_info, parts.versionInfo);
-  for (const any of parts.resources) tag(writer, f.resources).bytes(any);
   writeString(writer, f.type_url, parts.typeUrl);
   writeString(writer, f.nonce, parts.nonce);
-  return Buffer.from(writer.finish());
+  return Buffer.concat([asBuffer(writer.finish()), resourcesBlock(parts.resources)]);
 }
 
 export interface DeltaResourcePart {
@@ -94,5 +116,5 @@ export function encodeDeltaResponse(parts: DeltaResponseParts): Buffer {
   writeString(writer, f.type_url, parts.typeUrl);
   for (const name of parts.removed) tag(writer, f.removed_resources).string(name);
   writeString(writer, f.nonce, parts.nonce);
-  return Buffer.from(writer.finish());
+  return asBuffer(writer.finish());
 }

@@ -10,12 +10,13 @@ import type { ChangeSet } from '../model/change-set.js';
 import type { XdsResource } from '../translate/types.js';
 import { PUSH_ORDER, shortTypeName, TypeUrl } from '../translate/type-urls.js';
 import type { ConnectionHandle, StreamError, StreamProtocol } from './connection.js';
-import { byName, type CachedResource, type ResourceCache } from './resource-cache.js';
+import type { CachedResource, ResourceCache } from './resource-cache.js';
 import { encodeSotwResponse } from './response-encoding.js';
 import type { SotwRequest } from './service-definition.js';
-import { inPushOrder, refreshAffected, resolveSubscription } from './subscription-resolver.js';
-import { describeSubscription, nextSotwSubscription, sameSubscription, type Subscription } from './subscriptions.js';
+import { inPushOrder, resolveSubscription } from './subscription-resolver.js';
+import { nextSotwSubscription, sameSubscription, type Subscription } from './subscriptions.js';
 import type { TypeStatus } from './types.js';
+import { recordAckOrNack, typeStatus } from './ack-record.js';
 import { NonceSource, setVersion } from './versions.js';
 
 interface Sent {
@@ -67,7 +68,7 @@ export class SotwStream implements StreamProtocol<SotwRequest> {
       this.h.log.debug({ type: shortTypeName(typeUrl), nonce }, 'ads stale nonce ignored');
       return;
     }
-    this.recordAckOrNack(typeUrl, state, state.sent, req);
+    recordAckOrNack(this.h, typeUrl, state, state.sent.version, req.error_detail);
     const sub = nextSotwSubscription(typeUrl, state.sub, req.resource_names);
     if (sameSubscription(state.sub, sub)) return;
     state.sub = sub;
@@ -86,15 +87,7 @@ export class SotwStream implements StreamProtocol<SotwRequest> {
   typeStatuses(): TypeStatus[] {
     return inPushOrder(this.types.keys(), PUSH_ORDER).map((typeUrl) => {
       const s = this.types.get(typeUrl)!;
-      const subscribed = describeSubscription(s.sub);
-      return {
-        typeUrl,
-        ...(subscribed ? { subscribed } : {}),
-        ...(s.sent ? { sentVersion: s.sent.version, sentNonce: s.sent.nonce, sentAt: s.sent.at } : {}),
-        ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
-        ...(s.nack ? { nackedVersion: s.nack.version, nackMessage: s.nack.message } : {}),
-        resourceNames: (s.sent?.resources ?? []).map((r) => r.name),
-      };
+      return typeStatus(typeUrl, s.sub, s.sent, s, (s.sent?.resources ?? []).map((r) => r.name));
     });
   }
 
@@ -104,27 +97,16 @@ export class SotwStream implements StreamProtocol<SotwRequest> {
     return out;
   }
 
-  private recordAckOrNack(typeUrl: string, state: SotwTypeState, sent: Sent, req: SotwRequest): void {
-    if (req.error_detail) {
-      const message = String(req.error_detail.message ?? '').slice(0, 4096);
-      state.nack = { version: sent.version, message };
-      this.h.metrics.rejected(shortTypeName(typeUrl));
-      this.h.log.warn({ type: shortTypeName(typeUrl), version: sent.version, ackedVersion: state.ackedVersion, error: message }, 'ads config rejected by proxy');
-      return;
-    }
-    state.ackedVersion = sent.version;
-    state.nack = undefined;
-  }
-
+  /**
+   * Endpoints-only: nothing to do unless a subscribed name is affected; then the whole
+   * subscription is resolved again from the new snapshot (a SotW response carries every
+   * subscribed resource). Unchanged resources keep their versions, and proxies with the same
+   * subscription share one resolved list and its encoded bytes.
+   */
   private pushEndpoints(state: SotwTypeState, cache: ResourceCache, changes: ChangeSet): void {
     const typeUrl = TypeUrl.ClusterLoadAssignment;
-    const started = performance.now();
-    const refresh = refreshAffected(this.h, cache, typeUrl, state.sub, changes);
-    if (!refresh || refresh.affected.length === 0 || !state.sent) return;
-    const affected = new Set(refresh.affected);
-    const kept = state.sent.resources.filter((r) => !affected.has(r.name));
-    const entries = [...kept, ...refresh.fresh.values()].sort(byName);
-    this.send(typeUrl, state, entries, false, started);
+    if (!state.sent || ![...state.sub.names].some((n) => this.h.generator.affectedByEndpoints(changes, typeUrl, n))) return;
+    this.respond(typeUrl, state, cache, false);
   }
 
   private respond(typeUrl: string, state: SotwTypeState, cache: ResourceCache, force: boolean): void {
@@ -138,7 +120,7 @@ export class SotwStream implements StreamProtocol<SotwRequest> {
     const version = setVersion(entries);
     if (!force && state.sent?.version === version) return;
     const nonce = this.nonces.take();
-    const bytes = encodeSotwResponse({ typeUrl, versionInfo: version, nonce, resources: entries.map((e) => e.any) });
+    const bytes = encodeSotwResponse({ typeUrl, versionInfo: version, nonce, resources: entries });
     if (!this.h.send(typeUrl, bytes, started)) return;
     state.sent = { version, nonce, at: new Date().toISOString(), resources: entries };
     this.h.log.debug({ type: shortTypeName(typeUrl), version, nonce, resources: entries.length, bytes: bytes.length }, 'ads response sent');

@@ -6,13 +6,22 @@
 import type { ChangeSet } from '../model/change-set.js';
 import type { ConnectionHandle } from './connection.js';
 import { byName as byNameOrder, type CachedResource, type ResourceCache } from './resource-cache.js';
-import type { Subscription } from './subscriptions.js';
+import { subscriptionFingerprint, type Subscription } from './subscriptions.js';
 
-/** Every resource the subscription covers, sorted by name; undefined if the generator failed. */
+/**
+ * Every resource the subscription covers, sorted by name and frozen; undefined if the generator
+ * failed. Proxies in the same scope with the same subscription (e.g. EDS for the same clusters)
+ * get the very same list, so its set version and response bytes are computed once.
+ */
 export function resolveSubscription(h: ConnectionHandle, cache: ResourceCache, typeUrl: string, sub: Subscription): readonly CachedResource[] | undefined {
   if (!h.generator.typeUrls.includes(typeUrl)) return [];
   // The common wildcard case returns the cache's shared (sorted, frozen) list as is.
   if (sub.wildcard && sub.names.size === 0) return cache.resolve(h.generator, h.proxy, typeUrl, undefined);
+  if (h.generator.nameScopedTypeUrls.includes(typeUrl)) return resolveEach(h, cache, typeUrl, sub);
+  return cache.shared(h.generator, h.proxy, typeUrl, subscriptionFingerprint(sub), () => resolveEach(h, cache, typeUrl, sub));
+}
+
+function resolveEach(h: ConnectionHandle, cache: ResourceCache, typeUrl: string, sub: Subscription): readonly CachedResource[] | undefined {
   const byName = new Map<string, CachedResource>();
   if (sub.wildcard) {
     const all = cache.resolve(h.generator, h.proxy, typeUrl, undefined);
@@ -25,7 +34,7 @@ export function resolveSubscription(h: ConnectionHandle, cache: ResourceCache, t
     if (!named) return undefined;
     for (const r of named) byName.set(r.name, r);
   }
-  return [...byName.values()].sort(byNameOrder);
+  return Object.freeze([...byName.values()].sort(byNameOrder));
 }
 
 export interface AffectedRefresh {

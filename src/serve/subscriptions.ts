@@ -62,3 +62,12 @@ export function describeSubscription(sub: Subscription): readonly string[] | und
   if (sub.wildcard && sub.names.size === 0) return undefined;
   return [...(sub.wildcard ? [WILDCARD] : []), ...[...sub.names].sort()];
 }
+
+const fingerprints = new WeakMap<Subscription, string>();
+
+/** A string that is equal for equal subscriptions; computed once per (immutable) Subscription. */
+export function subscriptionFingerprint(sub: Subscription): string {
+  let fp = fingerprints.get(sub);
+  if (fp === undefined) fingerprints.set(sub, (fp = `${sub.wildcard ? '*' : ''}\u0001${[...sub.names].sort().join('\u0000')}`));
+  return fp;
+}

@@ -45,6 +45,12 @@ export interface Generator {
    */
   scopeKey(proxy: Proxy, typeUrl: string, name: string | undefined): string;
   /**
+   * Type URLs whose scope key depends on the resource name (e.g. gRPC server listeners are per
+   * pod IP while client listeners are shared). For every other type the key is the same for all
+   * names, so serve/ can share whole resolved subscriptions between proxies.
+   */
+  readonly nameScopedTypeUrls: readonly string[];
+  /**
    * The resources for a subscription. `names` undefined means wildcard (LDS/CDS only).
    * Names that do not exist are simply left out; order of the result does not matter.
    */

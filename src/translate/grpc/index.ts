@@ -60,7 +60,7 @@ function labelsKey(labels: Readonly<Record<string, string>>): string {
  *   own IPs; client listeners and the wildcard set do not, so they are shared;
  * - RDS also the proxy's labels: VirtualService matches may select on sourceLabels.
  */
-function scopeKey(proxy: Proxy, typeUrl: string, name: string | undefined): string {
+function computeScopeKey(proxy: Proxy, typeUrl: string, name: string | undefined): string {
   const ns = `ns=${proxy.namespace}`;
   if (typeUrl === TypeUrl.Listener && name !== undefined && isServerListenerName(name)) return `${ns};ips=${[...proxy.ipAddresses].sort().join(',')}`;
   if (typeUrl === TypeUrl.RouteConfiguration) return `${ns};labels=${labelsKey(proxy.metadata.labels)}`;
@@ -79,12 +79,30 @@ function affectedByEndpoints(changes: ChangeSet, typeUrl: string, name: string):
   return typeUrl === TypeUrl.Listener && isServerListenerName(name) && changes.endpointsChanged.length > 0;
 }
 
+/**
+ * Scope keys are asked for per resource name on every push, so they are memoized per (frozen)
+ * proxy; a memo keyed only by its inputs keeps the generator pure.
+ */
+function memoizedScopeKey(): Generator['scopeKey'] {
+  const byProxy = new WeakMap<Proxy, Map<string, string>>();
+  return (proxy, typeUrl, name) => {
+    const serverListener = typeUrl === TypeUrl.Listener && name !== undefined && isServerListenerName(name);
+    const slot = `${typeUrl}${serverListener ? '#server' : ''}`;
+    let keys = byProxy.get(proxy);
+    if (!keys) byProxy.set(proxy, (keys = new Map()));
+    let key = keys.get(slot);
+    if (key === undefined) keys.set(slot, (key = computeScopeKey(proxy, typeUrl, name)));
+    return key;
+  };
+}
+
 export function createGrpcGenerator(opts: { mesh: MeshConfig }): Generator {
   const { mesh } = opts;
   return Object.freeze({
     name: 'grpc',
     typeUrls: TYPE_URLS,
-    scopeKey,
+    scopeKey: memoizedScopeKey(),
+    nameScopedTypeUrls: Object.freeze([TypeUrl.Listener]),
     generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
       const ctx = new GrpcContext(snapshot, proxy, mesh);
       const resources = resourcesFor(ctx, typeUrl, names).sort(byName);

@@ -51,6 +51,7 @@ export interface GenerateCall {
 export class FakeGenerator implements Generator {
   readonly name = 'fake';
   readonly typeUrls = [CDS, EDS, LDS, RDS];
+  readonly nameScopedTypeUrls: string[] = [];
   readonly worlds = new Map<number, World>();
   readonly calls: GenerateCall[] = [];
   /** Scope: by default every proxy shares one scope. */

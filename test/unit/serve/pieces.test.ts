@@ -78,7 +78,7 @@ test('hand-assembled responses decode as the real messages', () => {
   const { bytes } = encodeResourceBody(cluster('c1'));
   const any = encodeAny(CDS, bytes);
   const sotw = messageType('envoy.service.discovery.v3.DiscoveryResponse').toObject(
-    messageType('envoy.service.discovery.v3.DiscoveryResponse').decode(encodeSotwResponse({ typeUrl: CDS, versionInfo: 'v1', nonce: 'n1', resources: [any, any] })),
+    messageType('envoy.service.discovery.v3.DiscoveryResponse').decode(encodeSotwResponse({ typeUrl: CDS, versionInfo: 'v1', nonce: 'n1', resources: [{ any }, { any }] })),
   );
   assert.deepEqual([sotw.version_info, sotw.type_url, sotw.nonce, sotw.resources.length], ['v1', CDS, 'n1', 2]);
   assert.deepEqual(Buffer.from(sotw.resources[0].value), Buffer.from(bytes));
