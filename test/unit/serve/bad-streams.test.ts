@@ -117,3 +117,22 @@ test('new streams over the rate limit are refused with RESOURCE_EXHAUSTED', asyn
     await s.close();
   }
 });
+
+test('--keepaliveMaxServerConnectionAge: a connection past its age is told to go, and the client can come back', async () => {
+  const s = await startServer({ limits: { maxConnectionAgeMs: 300 } });
+  try {
+    s.publish({ [CDS]: { c1: cluster('c1') } });
+    const aged = s.client('aged');
+    aged.subscribe(CDS);
+    await aged.next(CDS);
+    // GOAWAY after 300 ms, then the server's 10 s grace for in-flight streams at the latest.
+    const status = await aged.ended;
+    assert.notEqual(status.code, grpc.status.OK, `the stream ended: ${status.details}`);
+    const again = s.client('aged-again');
+    again.subscribe(CDS);
+    const r = await again.next(CDS);
+    assert.deepEqual(r.resources.map((x) => x.name), ['c1'], 'a new connection is served as usual');
+  } finally {
+    await s.close();
+  }
+});
