@@ -6,15 +6,10 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { containsBytes } from './wire.js';
-import { SimClient, preloadTypes, type ChangedResource, type Mode, type Protocol } from './xds-client.js';
+import { SimClient, preloadTypes, type ChangedResource, type ClientOptions } from './xds-client.js';
 
-export interface SimConfig {
-  readonly target: string;
-  readonly protocol: Protocol;
-  readonly mode: Mode;
-  readonly listener: string;
-  readonly backoffBaseMs: number;
-  readonly backoffMaxMs: number;
+/** Every client's options but its index, plus when a wildcard type counts as converged. */
+export interface SimConfig extends Omit<ClientOptions, 'index'> {
   /** A wildcard type counts as converged once at least this many resources are held. */
   readonly minWildcard: number;
 }
