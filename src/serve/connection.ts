@@ -9,7 +9,7 @@ import type { ChangeSet } from '../model/change-set.js';
 import { parseProxy, type Proxy } from '../model/proxy.js';
 import type { Logger } from '../lib/logger.js';
 import type { Generator, XdsResource } from '../translate/types.js';
-import { shortTypeName } from '../translate/type-urls.js';
+import { shortTypeName, TypeUrl } from '../translate/type-urls.js';
 import { PushQueue } from './push-queue.js';
 import type { ResourceCache } from './resource-cache.js';
 import { SendBuffer, type Overflow } from './send-buffer.js';
@@ -271,13 +271,7 @@ export class Connection<Req = unknown> {
 }
 
 /** Type URLs answered (possibly empty) even when a generator does not produce them. */
-const KNOWN_TYPES: ReadonlySet<string> = new Set([
-  'type.googleapis.com/envoy.config.listener.v3.Listener',
-  'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-  'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
-]);
+const KNOWN_TYPES: ReadonlySet<string> = new Set(Object.values(TypeUrl));
 
 function nodeOf(req: unknown): Parameters<typeof parseProxy>[0] {
   const node = (req as { node?: unknown }).node;

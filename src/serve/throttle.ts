@@ -10,6 +10,8 @@ export class Throttle {
   private running = 0;
   private readonly queue: PushTask[] = [];
   private closed = false;
+  /** A setImmediate that starts the next push is pending. */
+  private starting = false;
 
   constructor(private readonly limit: number, private readonly onError: (error: unknown) => void) {}
 
@@ -27,8 +29,6 @@ export class Throttle {
     this.closed = true;
     this.queue.length = 0;
   }
-
-  private starting = false;
 
   private drain(): void {
     if (this.starting || this.running >= Math.max(1, this.limit) || this.queue.length === 0) return;

@@ -13,7 +13,7 @@ import type { XdsResource } from '../types.js';
 import { buildClusterName, parseClusterName } from '../common/cluster-name.js';
 import { configMetadata } from '../common/provenance.js';
 import { policyForPort, subsetPolicyForPort, type ClusterPolicy } from '../common/traffic-policy.js';
-import { adsConfigSource } from '../common/type-urls.js';
+import { adsConfigSource } from '../common/any-types.js';
 import { applyClusterPolicy, type Origin } from './cds-policy.js';
 import { portOf, type GrpcContext, type RuleForService } from './context.js';
 

@@ -71,12 +71,21 @@ function computeScopeKey(proxy: Proxy, typeUrl: string, name: string | undefined
  * For an endpoints-only change: EDS resources of the changed hosts, and server listeners (which
  * exist only while the registry has an endpoint at their address).
  */
-function affectedByEndpoints(changes: ChangeSet, typeUrl: string, name: string): boolean {
-  if (typeUrl === TypeUrl.ClusterLoadAssignment) {
-    const host = parseClusterName(name)?.host;
-    return host !== undefined && changes.endpointsChanged.includes(host);
-  }
-  return typeUrl === TypeUrl.Listener && isServerListenerName(name) && changes.endpointsChanged.length > 0;
+function affectedByEndpoints(): Generator['affectedByEndpoints'] {
+  // endpointsChanged as a Set, once per (frozen) ChangeSet: asked for every subscribed name of every proxy.
+  const changedHostSets = new WeakMap<ChangeSet, ReadonlySet<string>>();
+  const changedHosts = (changes: ChangeSet) => {
+    let hosts = changedHostSets.get(changes);
+    if (!hosts) changedHostSets.set(changes, (hosts = new Set(changes.endpointsChanged)));
+    return hosts;
+  };
+  return (changes, typeUrl, name) => {
+    if (typeUrl === TypeUrl.ClusterLoadAssignment) {
+      const host = parseClusterName(name)?.host;
+      return host !== undefined && changedHosts(changes).has(host);
+    }
+    return typeUrl === TypeUrl.Listener && isServerListenerName(name) && changes.endpointsChanged.length > 0;
+  };
 }
 
 /**
@@ -108,6 +117,6 @@ export function createGrpcGenerator(opts: { mesh: MeshConfig }): Generator {
       const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
       return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
     },
-    affectedByEndpoints,
+    affectedByEndpoints: affectedByEndpoints(),
   });
 }

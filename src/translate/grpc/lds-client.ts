@@ -10,7 +10,7 @@ import type { MeshService, MeshServicePort } from '../../model/registry/types.js
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
 import { buildClusterName } from '../common/cluster-name.js';
-import { adsConfigSource, AnyType, FilterName } from '../common/type-urls.js';
+import { adsConfigSource, AnyType, FilterName } from '../common/any-types.js';
 import type { GrpcContext } from './context.js';
 import { portOf } from './context.js';
 import type { ListenerName } from './listener-names.js';

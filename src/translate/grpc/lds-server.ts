@@ -15,7 +15,7 @@
 import type { MeshEndpoint, MeshService } from '../../model/registry/types.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
-import { AnyType, FilterName } from '../common/type-urls.js';
+import { AnyType, FilterName } from '../common/any-types.js';
 import type { GrpcContext } from './context.js';
 import type { ListenerName } from './listener-names.js';
 import { effectiveMtls } from './peer-authentication.js';

@@ -8,7 +8,7 @@ import type { ConfigObject } from '../../model/config.js';
 import type { HTTPFaultInjection } from '../../model/types/virtual-service.js';
 import { fractionalPercent, integerPercent, protoDuration } from '../common/proto-values.js';
 import { GRPC_STATUS_CODES } from '../common/grpc-status.js';
-import { AnyType } from '../common/type-urls.js';
+import { AnyType } from '../common/any-types.js';
 import type { Diagnostics } from '../common/diagnostics.js';
 import type { Json } from './rds-match.js';
 

@@ -13,7 +13,7 @@ import type { HTTPMatchRequest, HTTPRoute, HTTPRouteDestination } from '../../mo
 import { buildClusterName } from '../common/cluster-name.js';
 import { configMetadata } from '../common/provenance.js';
 import { protoDuration, ZERO_DURATION } from '../common/proto-values.js';
-import { FilterName } from '../common/type-urls.js';
+import { FilterName } from '../common/any-types.js';
 import type { GrpcContext } from './context.js';
 import { buildFault } from './rds-fault.js';
 import { consistentHashFor, hashPolicyFor } from './rds-hash.js';
