@@ -9,6 +9,7 @@ import type { Proxy } from '../model/proxy.js';
 import { createAdsServer } from '../serve/ads-server.js';
 import { DEFAULT_ADS_LIMITS, type AdsLimits, type AdsServer, type XdsMetrics } from '../serve/types.js';
 import { createGrpcGenerator } from '../translate/grpc/index.js';
+import { createSidecarGenerator } from '../translate/sidecar/index.js';
 import type { Generator } from '../translate/types.js';
 import type { MeshMetrics } from '../debug/metrics.js';
 import type { ModelPipeline } from './model-pipeline.js';
@@ -28,10 +29,17 @@ export function adsLimits(options: Options): AdsLimits {
   };
 }
 
-/** Proxyless gRPC clients (GENERATOR=grpc) get grpcgen's shapes; Envoy config is not generated yet. */
+/**
+ * Proxyless gRPC clients (GENERATOR=grpc) get grpcgen's shapes, Envoy sidecars the sidecar
+ * generator; gateways (type router) are not generated yet.
+ */
 function generatorSelector(mesh: MeshConfig): (proxy: Proxy) => Generator | undefined {
   const grpc = createGrpcGenerator({ mesh });
-  return (proxy) => (proxy.metadata.generator === 'grpc' ? grpc : undefined);
+  const sidecar = createSidecarGenerator({ mesh });
+  return (proxy) => {
+    if (proxy.metadata.generator === 'grpc') return grpc;
+    return proxy.type === 'sidecar' ? sidecar : undefined;
+  };
 }
 
 export function createXdsServer(deps: { options: Options; mesh: MeshConfig; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger }): AdsServer {

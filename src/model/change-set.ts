@@ -46,8 +46,12 @@ function fingerprints(snapshot: Snapshot | undefined): { services: Map<string, [
   const services = new Map<string, [MeshService, string]>();
   const endpoints = new Map<string, string>();
   for (const svc of snapshot?.registry.services ?? []) {
-    services.set(svc.key, [svc, stableStringify(svc)]);
-    endpoints.set(svc.key, stableStringify(snapshot?.endpointsOf(svc) ?? []));
+    const eps = snapshot?.endpointsOf(svc) ?? [];
+    // The endpoints' service accounts are part of the service's definition for clients (the
+    // SANs they verify), so a new account is a service change, as in Istio, not an EDS-only one.
+    const accounts = [...new Set(eps.map((e) => `${e.namespace}/${e.serviceAccount ?? ''}`))].sort().join(',');
+    services.set(svc.key, [svc, `${stableStringify(svc)}|${accounts}`]);
+    endpoints.set(svc.key, stableStringify(eps));
   }
   return { services, endpoints };
 }

@@ -77,8 +77,12 @@ export class SotwStream implements StreamProtocol<SotwRequest> {
 
   push(cache: ResourceCache, changes: ChangeSet): void {
     if (changes.endpointsOnly && !changes.full) {
-      const eds = this.types.get(TypeUrl.ClusterLoadAssignment);
-      if (eds) this.pushEndpoints(eds, cache, changes);
+      const others = this.h.generator.alsoAffectedByEndpoints?.(cache.snapshot, changes, this.h.proxy) ?? [];
+      for (const typeUrl of inPushOrder(this.types.keys(), PUSH_ORDER)) {
+        const state = this.types.get(typeUrl)!;
+        if (typeUrl === TypeUrl.ClusterLoadAssignment) this.pushEndpoints(state, cache, changes);
+        else if (others.includes(typeUrl)) this.respond(typeUrl, state, cache, false);
+      }
       return;
     }
     for (const typeUrl of inPushOrder(this.types.keys(), PUSH_ORDER)) this.respond(typeUrl, this.types.get(typeUrl)!, cache, false);

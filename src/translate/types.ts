@@ -61,4 +61,10 @@ export interface Generator {
    * is in changes.endpointsChanged.) Full changes always regenerate.
    */
   affectedByEndpoints(changes: ChangeSet, typeUrl: string, name: string): boolean;
+  /**
+   * For an endpoints-only ChangeSet: the types other than EDS that must be regenerated for
+   * `proxy` (e.g. a sidecar's inbound listeners and clusters when its own workload joined or
+   * left a service). Absent or empty: only EDS is pushed.
+   */
+  alsoAffectedByEndpoints?(snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[];
 }

@@ -3,21 +3,15 @@
  * resolve names the way a client in the proxy's namespace sees them. Lives for one generate().
  */
 import type { MeshConfig } from '../../config/mesh-types.js';
-import type { ConfigObject } from '../../model/config.js';
-import type { MergedDestinationRule } from '../../model/index/destination-rule-index.js';
 import type { Proxy } from '../../model/proxy.js';
 import { isVisibleTo } from '../../model/registry/export-to.js';
 import type { MeshService, MeshServicePort } from '../../model/registry/types.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import type { DestinationRuleSpec, Subset } from '../../model/types/destination-rule.js';
+import type { Subset } from '../../model/types/destination-rule.js';
 import { Diagnostics } from '../common/diagnostics.js';
+import { ruleForService, type RuleForService } from '../common/rule-for-service.js';
 
-export interface RuleForService {
-  readonly spec: DestinationRuleSpec;
-  /** The oldest contributing rule: the one named in provenance and diagnostics. */
-  readonly source: ConfigObject | undefined;
-  readonly merged: MergedDestinationRule;
-}
+export type { RuleForService } from '../common/rule-for-service.js';
 
 export class GrpcContext {
   readonly diags = new Diagnostics();
@@ -57,11 +51,7 @@ export class GrpcContext {
   }
 
   destinationRuleFor(service: MeshService): RuleForService | undefined {
-    const merged = this.snapshot.destinationRules.destinationRuleFor(this.namespace, service.hostname, service.namespace);
-    if (!merged) return undefined;
-    const first = merged.from[0];
-    const source = first ? this.snapshot.configs.get('DestinationRule', first.namespace, first.name) : undefined;
-    return { spec: merged.spec as unknown as DestinationRuleSpec, source, merged };
+    return ruleForService(this.snapshot, this.namespace, service);
   }
 
   subsetOf(rule: RuleForService | undefined, name: string): Subset | undefined {

@@ -1,0 +1,100 @@
+/**
+ * What every sidecar builder reads: the snapshot, the proxy, the mesh config, the proxy's
+ * SidecarScope (what it may see), and lookups that resolve names the way this proxy sees them.
+ * Lives for one generate() call; lookups are memoized inside it.
+ */
+import type { MeshConfig } from '../../config/mesh-types.js';
+import type { ConfigObject } from '../../model/config.js';
+import type { IndexedVirtualService } from '../../model/index/virtual-service-index.js';
+import type { Proxy } from '../../model/proxy.js';
+import { spiffeIdentity, type MeshService } from '../../model/registry/types.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import type { Subset } from '../../model/types/destination-rule.js';
+import { Diagnostics } from '../common/diagnostics.js';
+import { ruleForService, type RuleForService } from '../common/rule-for-service.js';
+import { proxyInstances, type ServiceInstance } from './instances.js';
+import { buildSidecarScope, type SidecarScope } from './scope.js';
+
+export type { RuleForService } from '../common/rule-for-service.js';
+export type { ServiceInstance } from './instances.js';
+
+export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+export class SidecarContext {
+  readonly diags = new Diagnostics();
+  readonly namespace: string;
+  readonly domain: string;
+  readonly trustDomain: string;
+  private scopeMemo: SidecarScope | undefined;
+  private instancesMemo: readonly ServiceInstance[] | undefined;
+  private readonly rules = new Map<string, RuleForService | undefined>();
+  private byHost: Map<string, MeshService> | undefined;
+
+  constructor(readonly snapshot: Snapshot, readonly proxy: Proxy, readonly mesh: MeshConfig) {
+    this.namespace = proxy.namespace;
+    this.domain = snapshot.options.domain;
+    this.trustDomain = mesh.trustDomain;
+  }
+
+  /** The Sidecar resource that applies to this proxy (if any) and what it lets the proxy see. */
+  get scope(): SidecarScope {
+    return (this.scopeMemo ??= buildSidecarScope(this.snapshot, this.proxy, this.mesh, this.diags));
+  }
+
+  /** Services this proxy may reach (exportTo and Sidecar egress), sorted by hostname. */
+  services(): readonly MeshService[] {
+    return this.scope.services;
+  }
+
+  /** The in-scope service named exactly `host` (the proxy's own namespace's first). */
+  serviceForHost(host: string): MeshService | undefined {
+    if (!this.byHost) {
+      this.byHost = new Map();
+      for (const svc of this.services()) {
+        const seen = this.byHost.get(svc.hostname);
+        if (!seen || (seen.namespace !== this.namespace && svc.namespace === this.namespace)) this.byHost.set(svc.hostname, svc);
+      }
+    }
+    return this.byHost.get(host);
+  }
+
+  /** VirtualServices bound to the mesh (gateways empty or containing `mesh`) that this proxy sees, oldest first. */
+  virtualServices(): readonly IndexedVirtualService[] {
+    return this.scope.virtualServices;
+  }
+
+  outboundMode(): OutboundMode {
+    return this.scope.outboundTrafficPolicy;
+  }
+
+  /** The merged DestinationRule that applies to `service` as seen from this proxy's namespace. */
+  destinationRuleFor(service: MeshService): RuleForService | undefined {
+    if (!this.rules.has(service.key)) this.rules.set(service.key, ruleForService(this.snapshot, this.namespace, service));
+    return this.rules.get(service.key);
+  }
+
+  subsetOf(rule: RuleForService | undefined, name: string): Subset | undefined {
+    return rule?.spec.subsets?.find((s) => s.name === name);
+  }
+
+  /** This proxy's own service ports (the services whose endpoints are at its IPs): the inbound side. */
+  instances(): readonly ServiceInstance[] {
+    return (this.instancesMemo ??= proxyInstances(this.snapshot, this.proxy));
+  }
+
+  /** SPIFFE identities a client should accept from `service`: its endpoints' accounts plus spec subjectAltNames. */
+  identitiesOf(service: MeshService): string[] {
+    const ids = new Set<string>();
+    for (const ep of this.snapshot.endpointsOf(service)) {
+      const id = spiffeIdentity(this.trustDomain, ep);
+      if (id) ids.add(id);
+    }
+    for (const san of service.subjectAltNames ?? []) ids.add(san);
+    return [...ids].sort();
+  }
+
+  /** A config object by reference (for provenance and diagnostics). */
+  config(kind: ConfigObject['kind'], namespace: string, name: string): ConfigObject | undefined {
+    return this.snapshot.configs.get(kind, namespace, name);
+  }
+}

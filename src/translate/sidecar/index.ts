@@ -1,0 +1,129 @@
+/**
+ * The Envoy sidecar generator (node type `sidecar`, any GENERATOR but `grpc`): what istiod's
+ * v3 generators give a sidecar through istio-agent. LDS and CDS are wildcard (every listener
+ * and cluster the proxy needs), RDS and EDS are named by what those reference. Pure: the same
+ * snapshot and proxy give the same resources.
+ */
+import type { MeshConfig } from '../../config/mesh-types.js';
+import type { ChangeSet } from '../../model/change-set.js';
+import type { Proxy } from '../../model/proxy.js';
+import type { MeshService } from '../../model/registry/types.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import { parseClusterName } from '../common/cluster-name.js';
+import { uniqueDiagnostics } from '../common/diagnostics.js';
+import { TypeUrl } from '../type-urls.js';
+import type { Generated, Generator, XdsResource } from '../types.js';
+import { buildClusters } from './cds/index.js';
+import { SidecarContext } from './context.js';
+import { buildLoadAssignment } from './eds/index.js';
+import { buildListeners } from './lds/index.js';
+import { buildRouteConfiguration } from './rds/index.js';
+
+const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment]);
+
+const byName = (a: XdsResource, b: XdsResource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function onlyNamed(all: XdsResource[], names: readonly string[] | undefined): XdsResource[] {
+  if (names === undefined) return all;
+  const wanted = new Set(names);
+  return all.filter((r) => wanted.has(r.name));
+}
+
+function named(ctx: SidecarContext, names: readonly string[], one: (ctx: SidecarContext, name: string) => XdsResource | undefined): XdsResource[] {
+  return [...new Set(names)].flatMap((name) => one(ctx, name) ?? []);
+}
+
+function resourcesFor(ctx: SidecarContext, typeUrl: string, names: readonly string[] | undefined): XdsResource[] {
+  switch (typeUrl) {
+    case TypeUrl.Listener: return onlyNamed(buildListeners(ctx), names);
+    case TypeUrl.Cluster: return onlyNamed(buildClusters(ctx), names);
+    case TypeUrl.RouteConfiguration: return named(ctx, names ?? [], buildRouteConfiguration);
+    case TypeUrl.ClusterLoadAssignment: return named(ctx, names ?? [], buildLoadAssignment);
+    default: return [];
+  }
+}
+
+const sortedLabels = (labels: Readonly<Record<string, string>>) =>
+  Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',');
+
+const localityKey = (p: Proxy) => (p.locality ? `${p.locality.region}/${p.locality.zone}/${p.locality.subzone}` : '');
+
+/**
+ * What each type depends on besides the snapshot:
+ * - RDS: namespace (visibility, short names) and labels (Sidecar selection, sourceLabels);
+ * - EDS: namespace (the DestinationRule it sees: subsets, locality settings), labels (Sidecar)
+ *   and locality (failover priorities);
+ * - LDS and CDS also the proxy's own workload: IPs (inbound instances), locality, and the
+ *   metadata the listeners read (interception mode).
+ */
+function computeScopeKey(proxy: Proxy, typeUrl: string): string {
+  const base = `ns=${proxy.namespace};labels=${sortedLabels(proxy.metadata.labels)}`;
+  if (typeUrl === TypeUrl.RouteConfiguration) return base;
+  if (typeUrl === TypeUrl.ClusterLoadAssignment) return `${base};loc=${localityKey(proxy)};net=${proxy.metadata.network ?? ''}`;
+  const ips = [...proxy.ipAddresses].sort().join(',');
+  return `${base};ips=${ips};loc=${localityKey(proxy)};mode=${proxy.metadata.interceptionMode ?? ''}`;
+}
+
+function memoizedScopeKey(): Generator['scopeKey'] {
+  const byProxy = new WeakMap<Proxy, Map<string, string>>();
+  return (proxy, typeUrl) => {
+    let keys = byProxy.get(proxy);
+    if (!keys) byProxy.set(proxy, (keys = new Map()));
+    let key = keys.get(typeUrl);
+    if (key === undefined) keys.set(typeUrl, (key = computeScopeKey(proxy, typeUrl)));
+    return key;
+  };
+}
+
+function affectedByEndpoints(): Generator['affectedByEndpoints'] {
+  const changedHostSets = new WeakMap<ChangeSet, ReadonlySet<string>>();
+  return (changes, typeUrl, name) => {
+    if (typeUrl !== TypeUrl.ClusterLoadAssignment) return false;
+    let hosts = changedHostSets.get(changes);
+    if (!hosts) changedHostSets.set(changes, (hosts = new Set(changes.endpointsChanged)));
+    const host = parseClusterName(name)?.host;
+    return host !== undefined && hosts.has(host);
+  };
+}
+
+function selectsProxy(service: MeshService, proxy: Proxy): boolean {
+  const selector = service.selector;
+  if (!selector || Object.keys(selector).length === 0) return false;
+  if (service.source === 'Kubernetes' && service.namespace !== proxy.namespace) return false;
+  return Object.entries(selector).every(([k, v]) => proxy.metadata.labels[k] === v);
+}
+
+/**
+ * Endpoint moves reach LDS and CDS too when they touch the proxy's own workload (its inbound
+ * side) or a service whose clusters carry endpoints inline (DNS) or whose listeners follow
+ * endpoint IPs (headless, Passthrough).
+ */
+function alsoAffectedByEndpoints(snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[] {
+  const ips = new Set(proxy.ipAddresses);
+  for (const host of changes.endpointsChanged) {
+    for (const svc of snapshot.servicesForHost(host)) {
+      if (svc.resolution !== 'ClientSideLB' || selectsProxy(svc, proxy)) return LDS_AND_CDS;
+      if (snapshot.endpointsOf(svc).some((ep) => ips.has(ep.address))) return LDS_AND_CDS;
+    }
+  }
+  return [];
+}
+
+const LDS_AND_CDS = Object.freeze([TypeUrl.Cluster, TypeUrl.Listener]);
+
+export function createSidecarGenerator(opts: { mesh: MeshConfig }): Generator {
+  const { mesh } = opts;
+  return Object.freeze({
+    name: 'sidecar',
+    typeUrls: TYPE_URLS,
+    scopeKey: memoizedScopeKey(),
+    nameScopedTypeUrls: Object.freeze([]),
+    generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
+      const ctx = new SidecarContext(snapshot, proxy, mesh);
+      const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
+      return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
+    },
+    affectedByEndpoints: affectedByEndpoints(),
+    alsoAffectedByEndpoints,
+  });
+}
