@@ -9,6 +9,7 @@ import type { IndexedVirtualService } from '../../model/index/virtual-service-in
 import type { Proxy } from '../../model/proxy.js';
 import type { MeshService } from '../../model/registry/types.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import type { IstioEgressListener, IstioIngressListener } from '../../model/types/sidecar.js';
 import type { Diagnostics } from '../common/diagnostics.js';
 
 export interface SidecarScope {
@@ -19,6 +20,10 @@ export interface SidecarScope {
   /** Mesh-bound VirtualServices the proxy sees, oldest first. */
   readonly virtualServices: readonly IndexedVirtualService[];
   readonly outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** The Sidecar's ingress listeners ([] when none): explicit inbound ports. */
+  readonly ingress: readonly IstioIngressListener[];
+  /** The Sidecar's egress listeners ([] when none). */
+  readonly egress: readonly IstioEgressListener[];
 }
 
 export function boundToMesh(vs: IndexedVirtualService): boolean {
@@ -31,5 +36,7 @@ export function buildSidecarScope(snapshot: Snapshot, proxy: Proxy, mesh: MeshCo
     services: snapshot.servicesVisibleTo(proxy.namespace),
     virtualServices: snapshot.virtualServices.visibleTo(proxy.namespace).filter(boundToMesh),
     outboundTrafficPolicy: mesh.outboundTrafficPolicy.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY',
+    ingress: [],
+    egress: [],
   };
 }
