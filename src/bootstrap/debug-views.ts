@@ -5,6 +5,7 @@
 import type { MeshConfig } from '../config/mesh-types.js';
 import type { Options } from '../config/options.js';
 import type { DebugViews } from '../debug/http-server.js';
+import { pushStatusView } from '../debug/push-status.js';
 import { xdsViews } from '../debug/xds-views.js';
 import type { AdsServer } from '../serve/types.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -46,6 +47,7 @@ export function debugViews(deps: ViewDeps): DebugViews {
       '/debug/meshconfigz': () => deps.mesh,
       '/debug/diagnosticz': () => pipeline.current()?.diagnostics ?? [],
       ...xdsViews(deps.ads),
+      '/debug/push_status': pushStatusView(deps.ads, () => pipeline.current()),
       '/debug/sourcez': () => ({
         version: deps.version,
         synced: { file: fileSource.synced },

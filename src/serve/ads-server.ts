@@ -12,6 +12,7 @@ import type { Generator, XdsResource } from '../translate/types.js';
 import { shortTypeName } from '../translate/type-urls.js';
 import { Connection, type ServeContext } from './connection.js';
 import { DeltaStream } from './delta-stream.js';
+import { DiagnosticsLog, type DiagnosticsReport } from './diagnostics-log.js';
 import { TokenBucket } from './rate-limiter.js';
 import { ResourceCache, type CacheProblems } from './resource-cache.js';
 import { adsServiceDefinition, type DeltaRequest, type SotwRequest } from './service-definition.js';
@@ -50,6 +51,7 @@ class GrpcAdsServer implements AdsServer {
   private readonly streams: TokenBucket;
   private readonly ctx: ServeContext;
   private cache: ResourceCache | undefined;
+  private readonly diagnosticsLog = new DiagnosticsLog();
   private nextConId = 1;
   private closing = false;
 
@@ -84,7 +86,8 @@ class GrpcAdsServer implements AdsServer {
   onSnapshot(snapshot: Snapshot, changes: ChangeSet, firstEventAt?: number): void {
     if (this.closing) return;
     const first = this.cache === undefined;
-    this.cache = new ResourceCache(snapshot, this.cacheProblems());
+    this.diagnosticsLog.reset(snapshot.version);
+    this.cache = new ResourceCache(snapshot, this.cacheProblems(snapshot.version));
     this.log.debug({ version: snapshot.version, endpointsOnly: changes.endpointsOnly, connections: this.live.size }, 'ads snapshot received');
     for (const c of this.live) {
       if (c.hasHeldRequests) this.throttle.submit(() => c.release());
@@ -100,6 +103,10 @@ class GrpcAdsServer implements AdsServer {
     let found: Connection | undefined;
     for (const c of this.live) if (c.proxy?.id === proxyId) found = c; // the newest wins
     return found?.sentResources();
+  }
+
+  diagnostics(): DiagnosticsReport {
+    return this.diagnosticsLog.report();
   }
 
   async close(): Promise<void> {
@@ -155,11 +162,14 @@ class GrpcAdsServer implements AdsServer {
     }
   }
 
-  private cacheProblems(): CacheProblems {
+  private cacheProblems(snapshotVersion: number): CacheProblems {
     return {
       generatorFailed: (generator, typeUrl, error) => this.log.error({ err: error, generator, type: shortTypeName(typeUrl) }, 'ads generator failed; type not pushed'),
       encodeFailed: (generator, typeUrl, name, error) => this.log.error({ err: error, generator, type: shortTypeName(typeUrl), resource: name }, 'ads resource failed to encode; left out'),
-      diagnostics: (generator, typeUrl, diagnostics) => this.log.debug({ generator, type: shortTypeName(typeUrl), count: diagnostics.length, first: diagnostics[0] }, 'ads generator diagnostics'),
+      diagnostics: (generator, typeUrl, diagnostics) => {
+        this.diagnosticsLog.record(snapshotVersion, generator, typeUrl, diagnostics);
+        this.log.debug({ generator, type: shortTypeName(typeUrl), count: diagnostics.length, first: diagnostics[0] }, 'ads generator diagnostics');
+      },
     };
   }
 }

@@ -7,6 +7,7 @@ import type { ChangeSet } from '../model/change-set.js';
 import type { Proxy } from '../model/proxy.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Generator, XdsResource } from '../translate/types.js';
+import type { DiagnosticsReport } from './diagnostics-log.js';
 
 export interface AdsLimits {
   /** PILOT_PUSH_THROTTLE: pushes computed and sent at the same time, across connections. */
@@ -113,6 +114,8 @@ export interface AdsServer {
   connections(): readonly ConnectionStatus[];
   /** The resources last sent to a proxy (`<pod>.<namespace>`), by type URL; undefined if not connected. */
   sentResources(proxyId: string): ReadonlyMap<string, readonly XdsResource[]> | undefined;
+  /** What the generators skipped or repaired for the current snapshot, and why (/debug/push_status). */
+  diagnostics?(): DiagnosticsReport;
   /** Stops accepting, closes every stream, waits for the server to shut down. */
   close(): Promise<void>;
 }

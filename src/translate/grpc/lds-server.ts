@@ -18,7 +18,7 @@ import type { XdsResource } from '../types.js';
 import { AnyType, FilterName } from '../common/any-types.js';
 import type { GrpcContext } from './context.js';
 import type { ListenerName } from './listener-names.js';
-import { effectiveMtls } from './peer-authentication.js';
+import { effectiveMtls } from '../common/peer-authentication.js';
 
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 const UNSPECIFIED = new Set(['0.0.0.0', '::']);

@@ -1,0 +1,88 @@
+/**
+ * Per-proxy cost of each xDS type for one scenario, the way a sidecar asks: LDS and CDS
+ * wildcard, RDS for the route configurations the listeners name, EDS for the EDS clusters.
+ *   cold: a fresh generator and no resource cache — generate() and encode every resource;
+ *   warm: serve's ResourceCache on the same snapshot, already filled: the second resolve.
+ * Medians over the iterations (after a few untimed ones so the JIT has settled).
+ */
+import { ResourceCache, type CacheProblems } from '../../src/serve/resource-cache.js';
+import { encodeResourceBody } from '../../src/serve/proto/encode.js';
+import { createSidecarGenerator } from '../../src/translate/sidecar/index.js';
+import { TypeUrl } from '../../src/translate/type-urls.js';
+import type { Generator, XdsResource } from '../../src/translate/types.js';
+import { edsClusterNames, routeConfigNames } from './references.js';
+import type { LoadedScenario } from './scenarios.js';
+
+export type XdsType = 'LDS' | 'RDS' | 'CDS' | 'EDS';
+
+export interface TypeResult {
+  readonly type: XdsType;
+  readonly resources: number;
+  /** Sum of the encoded resource sizes of one response. */
+  readonly bytes: number;
+  readonly coldUs: number;
+  readonly warmUs: number;
+  readonly diagnostics: number;
+}
+
+const URLS: Record<XdsType, string> = {
+  LDS: TypeUrl.Listener, RDS: TypeUrl.RouteConfiguration, CDS: TypeUrl.Cluster, EDS: TypeUrl.ClusterLoadAssignment,
+};
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
+}
+
+function timed(iterations: number, fn: () => void): number {
+  for (let i = 0; i < Math.min(3, iterations); i++) fn();
+  const us: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    us.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  return median(us);
+}
+
+const quietProblems = (failures: string[]): CacheProblems => ({
+  generatorFailed: (_g, typeUrl, error) => void failures.push(`${typeUrl}: generator failed: ${String(error)}`),
+  encodeFailed: (_g, _t, name, error) => void failures.push(`${name}: encode failed: ${String(error)}`),
+  diagnostics: () => undefined,
+});
+
+function encodedBytes(resources: readonly XdsResource[]): number {
+  return resources.reduce((sum, r) => sum + encodeResourceBody(r.body).bytes.length, 0);
+}
+
+/** The names a sidecar subscribes to for each type (undefined: wildcard). */
+function subscriptions(scenario: LoadedScenario, gen: Generator): Record<XdsType, string[] | undefined> {
+  const { snapshot, proxy } = scenario;
+  const bodies = (typeUrl: string) => gen.generate(snapshot, proxy, typeUrl, undefined).resources.map((r) => r.body as Record<string, unknown>);
+  return {
+    LDS: undefined,
+    CDS: undefined,
+    RDS: routeConfigNames(bodies(TypeUrl.Listener)),
+    EDS: edsClusterNames(bodies(TypeUrl.Cluster)),
+  };
+}
+
+export function measureScenario(scenario: LoadedScenario, iterations: number, failures: string[]): TypeResult[] {
+  const { snapshot, proxy, mesh } = scenario;
+  const names = subscriptions(scenario, createSidecarGenerator({ mesh }));
+  const results: TypeResult[] = [];
+  for (const type of ['LDS', 'RDS', 'CDS', 'EDS'] as const) {
+    const typeUrl = URLS[type];
+    const once = createSidecarGenerator({ mesh }).generate(snapshot, proxy, typeUrl, names[type]);
+    const coldUs = timed(iterations, () => {
+      const out = createSidecarGenerator({ mesh }).generate(snapshot, proxy, typeUrl, names[type]);
+      for (const r of out.resources) encodeResourceBody(r.body);
+    });
+    const gen = createSidecarGenerator({ mesh });
+    const cache = new ResourceCache(snapshot, quietProblems(failures));
+    cache.resolve(gen, proxy, typeUrl, names[type]);
+    const warmUs = timed(iterations, () => cache.resolve(gen, proxy, typeUrl, names[type]));
+    results.push({ type, resources: once.resources.length, bytes: encodedBytes(once.resources), coldUs, warmUs, diagnostics: once.diagnostics.length });
+  }
+  return results;
+}

@@ -1,0 +1,160 @@
+/**
+ * Outbound clusters: `outbound|<port>||<fqdn>` for every visible service port Envoy proxies
+ * (not UDP), plus `outbound|<port>|<subset>|<fqdn>` per DestinationRule subset. The discovery
+ * type follows the service's resolution (EDS, STRICT_DNS / LOGICAL_DNS with inline endpoints,
+ * ORIGINAL_DST for passthrough); then the merged DestinationRule policy is applied in Istio's
+ * order: connection pool, h2 upgrade, outlier detection, load balancer, TLS.
+ */
+import { isIP } from 'node:net';
+import type { MeshService, MeshServicePort, Resolution } from '../../../model/registry/types.js';
+import type { Subset } from '../../../model/types/destination-rule.js';
+import { adsConfigSource } from '../../common/any-types.js';
+import { buildClusterName } from '../../common/cluster-name.js';
+import { effectiveMtls } from '../../common/peer-authentication.js';
+import { configPath } from '../../common/provenance.js';
+import { protoDuration } from '../../common/proto-values.js';
+import { buildSni } from '../../common/sni.js';
+import { policyForPort, subsetPolicyForPort, type ClusterPolicy } from '../../common/traffic-policy.js';
+import type { XdsResource } from '../../types.js';
+import type { RuleForService, SidecarContext } from '../context.js';
+import { portKind } from '../protocol.js';
+import { applyConnectionPool, applyH2Upgrade } from './connection-pool.js';
+import { endpointsFor, inlineAssignment } from './dns-endpoints.js';
+import { finishDraft, istioMetadata, newDraft, type ClusterDraft, type DiscoveryType } from './draft.js';
+import { applyLoadBalancer } from './lb.js';
+import { policyOrigin } from './origin.js';
+import { applyOutlierDetection } from './outlier.js';
+import { serviceMetadata, setUpstreamProtocol } from './shared.js';
+import { applyUpstreamTls } from './upstream-tls.js';
+
+const TYPE_BY_RESOLUTION: Readonly<Record<Resolution, DiscoveryType | undefined>> = {
+  ClientSideLB: 'EDS',
+  DNSLB: 'STRICT_DNS',
+  DNSRoundRobinLB: 'LOGICAL_DNS',
+  Passthrough: 'ORIGINAL_DST',
+  DynamicDNS: undefined,
+};
+
+const CARES_RESOLVER = Object.freeze({
+  name: 'envoy.network.dns_resolver.cares',
+  typed_config: {
+    '@type': 'type.googleapis.com/envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig',
+    udp_max_queries: { value: 100 },
+  },
+});
+
+interface Target {
+  readonly service: MeshService;
+  readonly port: MeshServicePort;
+  readonly rule: RuleForService | undefined;
+  readonly subset: Subset | undefined;
+}
+
+/** DNS settings as Istio sets them; the lookup family follows the proxy's own addresses. */
+function dnsFields(ctx: SidecarContext): Record<string, unknown> {
+  const ips = ctx.proxy.ipAddresses;
+  const v6Only = ips.length > 0 && ips.every((ip) => isIP(ip) === 6);
+  return {
+    dns_lookup_family: v6Only ? 'V6_ONLY' : 'V4_ONLY',
+    typed_dns_resolver_config: structuredClone(CARES_RESOLVER),
+    dns_refresh_rate: protoDuration(ctx.mesh.dnsRefreshRate) ?? { seconds: 60, nanos: 0 },
+    respect_dns_ttl: true,
+  };
+}
+
+/**
+ * Istio's best-effort service mTLS mode for automatic mTLS: never for mesh-external services;
+ * for passthrough traffic only when every endpoint on the port has a sidecar; and not when the
+ * namespace's (or the mesh's) PeerAuthentication disables mTLS.
+ */
+function autoMtlsAllowed(ctx: SidecarContext, t: Target, policy: ClusterPolicy): boolean {
+  if (!ctx.mesh.enableAutoMtls || t.service.meshExternal) return false;
+  if (t.service.resolution === 'Passthrough' || policy.loadBalancer?.simple === 'PASSTHROUGH') {
+    const eps = endpointsFor(ctx, t.service, t.port, undefined);
+    if (eps.length === 0 || eps.some((ep) => ep.tlsMode !== 'istio')) return false;
+  }
+  return effectiveMtls(ctx.snapshot, t.service.namespace, {}).mode !== 'DISABLE';
+}
+
+function addProvenance(draft: ClusterDraft, t: Target, policy: ClusterPolicy): void {
+  if (t.service.meshExternal) istioMetadata(draft).external = true;
+  if (!t.rule?.source) return;
+  const istio = istioMetadata(draft);
+  istio.config = configPath(t.rule.source);
+  if (t.subset) istio.subset = t.subset.name;
+  const mode = policy.tls?.mode;
+  if (mode === 'SIMPLE' || mode === 'MUTUAL') istio.alpn_override = 'false';
+}
+
+/** The base draft with its discovery type and endpoints; undefined for a DNS cluster with none. */
+function baseDraft(ctx: SidecarContext, t: Target, name: string, policy: ClusterPolicy): ClusterDraft | undefined {
+  const byResolution = TYPE_BY_RESOLUTION[t.service.resolution] ?? 'EDS';
+  const type: DiscoveryType = policy.loadBalancer?.simple === 'PASSTHROUGH' ? 'ORIGINAL_DST' : byResolution;
+  const draft = newDraft(name, type);
+  if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
+    const assignment = inlineAssignment(name, endpointsFor(ctx, t.service, t.port, t.subset?.labels), type === 'LOGICAL_DNS');
+    if (!assignment) {
+      ctx.diags.warn(t.rule?.source ?? t.service.origin, t.subset ? 'spec.subsets' : undefined, `DNS cluster ${name} has no endpoints: left out, as in Istio`, name);
+      return undefined;
+    }
+    Object.assign(draft.cluster, dnsFields(ctx), { load_assignment: assignment });
+  }
+  return draft;
+}
+
+function buildOutboundCluster(ctx: SidecarContext, t: Target): XdsResource | undefined {
+  const subsetName = t.subset?.name ?? '';
+  const name = buildClusterName(t.port.port, subsetName, t.service.hostname);
+  const rulePolicy = t.rule?.spec.trafficPolicy;
+  const policy = t.subset ? subsetPolicyForPort(rulePolicy, t.subset, t.port.port) : policyForPort(rulePolicy, t.port.port);
+  const origin = policyOrigin(ctx, t.rule, subsetName, t.port.port, name);
+  const draft = baseDraft(ctx, t, name, policy);
+  if (!draft) return undefined;
+  setUpstreamProtocol(draft, t.port);
+  istioMetadata(draft).services = [serviceMetadata(t.service)];
+  applyConnectionPool(draft, ctx.mesh, policy.connectionPool, origin('connectionPool'));
+  applyH2Upgrade(draft, ctx.mesh, t.port, policy.connectionPool);
+  applyOutlierDetection(draft, policy.outlierDetection, origin('outlierDetection'));
+  applyLoadBalancer(draft, policy.loadBalancer, ctx.mesh, origin('loadBalancer'));
+  applyUpstreamTls({
+    draft,
+    mesh: ctx.mesh,
+    tls: policy.tls,
+    at: origin('tls'),
+    identities: ctx.identitiesOf(t.service),
+    sni: buildSni(t.port.port, subsetName, t.service.hostname),
+    autoMtls: autoMtlsAllowed(ctx, t, policy),
+    identitiesAsDefaultSans: t.service.source === 'ServiceEntry',
+    ruleHasSelector: t.rule?.spec.workloadSelector !== undefined,
+  });
+  if (draft.cluster.type === 'EDS') draft.cluster.eds_cluster_config = { eds_config: { ...adsConfigSource(), initial_fetch_timeout: { seconds: 0, nanos: 0 } }, service_name: name };
+  addProvenance(draft, t, policy);
+  return finishDraft(draft);
+}
+
+function reportUnsupported(ctx: SidecarContext, rule: RuleForService | undefined): void {
+  const policy = rule?.spec.trafficPolicy;
+  if (policy?.proxyProtocol) ctx.diags.warn(rule?.source, 'spec.trafficPolicy.proxyProtocol', 'upstream PROXY protocol is not supported yet: ignored');
+  if (policy?.tunnel) ctx.diags.warn(rule?.source, 'spec.trafficPolicy.tunnel', 'tunneling is not supported yet: ignored');
+}
+
+function clustersOfService(ctx: SidecarContext, service: MeshService): XdsResource[] {
+  if (TYPE_BY_RESOLUTION[service.resolution] === undefined) {
+    ctx.diags.warn(service.origin, 'spec.resolution', `resolution ${service.resolution} is not supported for sidecars: no clusters for ${service.hostname}`);
+    return [];
+  }
+  const rule = ctx.destinationRuleFor(service);
+  reportUnsupported(ctx, rule);
+  const subsets = (rule?.spec.subsets ?? []).filter((s) => s.name !== '');
+  return service.ports
+    .filter((port) => portKind(port.protocol) !== 'none')
+    .flatMap((port) => [undefined, ...subsets].map((subset) => buildOutboundCluster(ctx, { service, port, rule, subset })))
+    .filter((c): c is XdsResource => c !== undefined);
+}
+
+/** Outbound clusters of every visible service (one service per hostname, as the proxy sees it). */
+export function buildOutboundClusters(ctx: SidecarContext): XdsResource[] {
+  return ctx.services()
+    .filter((service) => ctx.serviceForHost(service.hostname) === service)
+    .flatMap((service) => clustersOfService(ctx, service));
+}

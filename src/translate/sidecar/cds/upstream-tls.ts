@@ -1,0 +1,135 @@
+/**
+ * Upstream TLS (UpstreamTlsContext) as Istio builds it for a sidecar cluster:
+ * - ISTIO_MUTUAL (set, or automatic): the agent's `default` certificate, `ROOTCA` validation
+ *   with the service identities as exact SANs, SNI `outbound_.<port>_.<subset>_.<fqdn>`, ALPN
+ *   istio-peer-exchange + istio (+ h2 for HTTP/2 clusters). Automatic mTLS becomes two
+ *   transport_socket_matches so endpoints without a sidecar (tlsMode not istio) get plaintext.
+ * - SIMPLE / MUTUAL: files served by the agent over SDS (`file-cert:`, `file-root:`; the CA
+ *   defaults to `system`), or `credentialName` secrets from istiod; auto SNI / SAN validation
+ *   when the rule names no SNI / SANs.
+ * - DISABLE: no transport socket.
+ */
+import type { MeshConfig } from '../../../config/mesh-types.js';
+import type { ClientTLSSettings } from '../../../model/types/destination-rule.js';
+import { isHttp2Draft, upstreamHttpOptions, type ClusterDraft, type Json } from './draft.js';
+import type { FieldOrigin } from './origin.js';
+import { agentSdsSecret, credentialSdsSecret, fileCertResource, fileRootResource, SDS_DEFAULT, SDS_ROOT } from './sds.js';
+
+const TLS_SOCKET = 'envoy.transport_sockets.tls';
+const TLS_CONTEXT_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+const RAW_BUFFER_SOCKET = Object.freeze({
+  name: 'envoy.transport_sockets.raw_buffer',
+  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer' },
+});
+
+export interface TlsInput {
+  readonly draft: ClusterDraft;
+  readonly mesh: MeshConfig;
+  /** The merged policy's tls, if any. */
+  readonly tls: ClientTLSSettings | undefined;
+  readonly at: FieldOrigin;
+  /** SPIFFE identities of the service (and ServiceEntry subjectAltNames). */
+  readonly identities: readonly string[];
+  /** Istio's default SNI for this cluster. */
+  readonly sni: string;
+  /** Automatic mTLS applies when the rule sets no tls (auto-mTLS on, in-mesh, not disabled by policy). */
+  readonly autoMtls: boolean;
+  /** SIMPLE/MUTUAL fall back to the service identities when the rule names no SANs (ServiceEntry hosts). */
+  readonly identitiesAsDefaultSans: boolean;
+  /** Sidecars may only use credentialName from a DestinationRule with a workloadSelector. */
+  readonly ruleHasSelector: boolean;
+}
+
+const exactSans = (sans: readonly string[]) => sans.map((exact) => ({ exact }));
+
+function tlsParams(mesh: MeshConfig, withDefaults: boolean): Json {
+  const params: Json = { tls_minimum_protocol_version: 'TLSv1_2', tls_maximum_protocol_version: 'TLSv1_3' };
+  if (withDefaults && mesh.tlsDefaults?.ecdhCurves?.length) params.ecdh_curves = [...mesh.tlsDefaults.ecdhCurves];
+  if (withDefaults && mesh.tlsDefaults?.cipherSuites?.length) params.cipher_suites = [...mesh.tlsDefaults.cipherSuites];
+  return params;
+}
+
+function istioMutualContext(input: TlsInput, sans: readonly string[], sni: string): Json {
+  const alpn = isHttp2Draft(input.draft) ? ['istio-peer-exchange', 'istio', 'h2'] : ['istio-peer-exchange', 'istio'];
+  return {
+    '@type': TLS_CONTEXT_TYPE,
+    common_tls_context: {
+      tls_params: tlsParams(input.mesh, false),
+      alpn_protocols: alpn,
+      tls_certificate_sds_secret_configs: [agentSdsSecret(SDS_DEFAULT)],
+      combined_validation_context: {
+        default_validation_context: sans.length > 0 ? { match_subject_alt_names: exactSans(sans) } : {},
+        validation_context_sds_secret_config: agentSdsSecret(SDS_ROOT),
+      },
+    },
+    sni,
+  };
+}
+
+function validationContext(tls: ClientTLSSettings, sans: readonly string[], secret: Json): Json {
+  const defaults: Json = sans.length > 0 ? { match_subject_alt_names: exactSans(sans) } : {};
+  if (tls.caCrl) defaults.crl = { filename: tls.caCrl };
+  return { combined_validation_context: { default_validation_context: defaults, validation_context_sds_secret_config: secret } };
+}
+
+function setAutoSni(input: TlsInput, tls: ClientTLSSettings): void {
+  const autoSni = !tls.sni;
+  const autoSan = autoSni && (tls.subjectAltNames?.length ?? 0) === 0 && !tls.insecureSkipVerify;
+  if (!autoSni && !autoSan) return;
+  const upstream = upstreamHttpOptions(input.draft);
+  if (autoSni) upstream.auto_sni = true;
+  if (autoSan) upstream.auto_san_validation = true;
+}
+
+/** SIMPLE or MUTUAL from the rule; undefined (with an error) when MUTUAL has no certificate. */
+function userTlsContext(input: TlsInput, tls: ClientTLSSettings, mutual: boolean): Json | undefined {
+  const common: Json = { tls_params: tlsParams(input.mesh, true) };
+  const sans = tls.subjectAltNames?.length ? tls.subjectAltNames : input.identitiesAsDefaultSans ? input.identities : [];
+  if (tls.credentialName) {
+    if (mutual) common.tls_certificate_sds_secret_configs = [credentialSdsSecret(tls.credentialName)];
+    if (!tls.insecureSkipVerify) Object.assign(common, validationContext(tls, sans, credentialSdsSecret(tls.credentialName, true)));
+  } else {
+    if (mutual && (!tls.clientCertificate || !tls.privateKey)) {
+      input.at.error(undefined, 'mode MUTUAL needs clientCertificate and privateKey (or credentialName): no TLS applied, as in Istio');
+      return undefined;
+    }
+    if (mutual) common.tls_certificate_sds_secret_configs = [agentSdsSecret(fileCertResource(tls.clientCertificate!, tls.privateKey!))];
+    if (tls.insecureSkipVerify) common.validation_context = {};
+    else Object.assign(common, validationContext(tls, sans, agentSdsSecret(fileRootResource(tls.caCertificates || 'system'))));
+  }
+  setAutoSni(input, tls);
+  if (isHttp2Draft(input.draft)) common.alpn_protocols = ['h2'];
+  return { '@type': TLS_CONTEXT_TYPE, common_tls_context: common, ...(tls.sni ? { sni: tls.sni } : {}) };
+}
+
+const tlsSocket = (context: Json): Json => ({ name: TLS_SOCKET, typed_config: context });
+
+function sidecarMayUseCredential(input: TlsInput, tls: ClientTLSSettings): boolean {
+  const privileged = !!tls.credentialName && !tls.credentialName.startsWith('configmap://');
+  if (!privileged || input.ruleHasSelector) return true;
+  input.at.warn('credentialName', 'sidecars use credentialName only from a DestinationRule with a workloadSelector: no TLS applied, as in Istio');
+  return false;
+}
+
+export function applyUpstreamTls(input: TlsInput): void {
+  const { draft, tls } = input;
+  if (!tls) {
+    if (!input.autoMtls) return;
+    const socket = tlsSocket(istioMutualContext(input, input.identities, input.sni));
+    if (draft.cluster.type === 'ORIGINAL_DST') draft.cluster.transport_socket = socket;
+    else draft.cluster.transport_socket_matches = [
+      { name: 'tlsMode-istio', match: { tlsMode: 'istio' }, transport_socket: socket },
+      { name: 'tlsMode-disabled', match: {}, transport_socket: { ...RAW_BUFFER_SOCKET } },
+    ];
+    return;
+  }
+  const mode = tls.mode ?? 'DISABLE';
+  if (mode === 'DISABLE') return;
+  if (mode === 'ISTIO_MUTUAL') {
+    draft.cluster.transport_socket = tlsSocket(istioMutualContext(input, tls.subjectAltNames?.length ? tls.subjectAltNames : input.identities, tls.sni || input.sni));
+    return;
+  }
+  if (!sidecarMayUseCredential(input, tls)) return;
+  const context = userTlsContext(input, tls, mode === 'MUTUAL');
+  if (context) draft.cluster.transport_socket = tlsSocket(context);
+}

@@ -1,0 +1,78 @@
+/**
+ * Names, type URLs and small builders shared by the sidecar listeners: network filters
+ * (tcp_proxy), listener filters (original_dst, tls_inspector, http_inspector) and the
+ * cluster names Istio uses for passthrough and blackholing.
+ */
+const PREFIX = 'type.googleapis.com/';
+
+export const ListenerType = Object.freeze({
+  TcpProxy: `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`,
+  TlsInspector: `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`,
+  HttpInspector: `${PREFIX}envoy.extensions.filters.listener.http_inspector.v3.HttpInspector`,
+  OriginalDst: `${PREFIX}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`,
+  DownstreamTlsContext: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
+});
+
+export const FilterNames = Object.freeze({
+  TcpProxy: 'envoy.filters.network.tcp_proxy',
+  HttpConnectionManager: 'envoy.filters.network.http_connection_manager',
+  TlsInspector: 'envoy.filters.listener.tls_inspector',
+  HttpInspector: 'envoy.filters.listener.http_inspector',
+  OriginalDst: 'envoy.filters.listener.original_dst',
+  TlsTransportSocket: 'envoy.transport_sockets.tls',
+});
+
+export const Clusters = Object.freeze({
+  Passthrough: 'PassthroughCluster',
+  BlackHole: 'BlackHoleCluster',
+  InboundPassthrough: 'InboundPassthroughCluster',
+});
+
+/** Envoy's transport_protocol values set by the TLS inspector (raw_buffer when not TLS). */
+export const Transport = Object.freeze({ Tls: 'tls', Raw: 'raw_buffer' });
+
+/** ALPN values the HTTP inspector reports for plaintext HTTP/1.1 and HTTP/2 (prior knowledge). */
+export const PLAINTEXT_HTTP_ALPNS: readonly string[] = Object.freeze(['http/1.1', 'h2c']);
+
+export type Json = Record<string, unknown>;
+
+export interface TcpProxyExtras {
+  readonly idleTimeout?: Json;
+  readonly maxDownstreamConnectionDuration?: Json;
+  readonly hashBySourceIp?: boolean;
+}
+
+function withExtras(body: Json, extras: TcpProxyExtras | undefined): Json {
+  if (extras?.idleTimeout) body.idle_timeout = extras.idleTimeout;
+  if (extras?.maxDownstreamConnectionDuration) body.max_downstream_connection_duration = extras.maxDownstreamConnectionDuration;
+  if (extras?.hashBySourceIp) body.hash_policy = [{ source_ip: {} }];
+  return body;
+}
+
+export function tcpProxyFilter(statPrefix: string, cluster: string, extras?: TcpProxyExtras): Json {
+  const body = withExtras({ '@type': ListenerType.TcpProxy, stat_prefix: statPrefix, cluster }, extras);
+  return { name: FilterNames.TcpProxy, typed_config: body };
+}
+
+export interface WeightedCluster { readonly name: string; readonly weight: number }
+
+export function weightedTcpProxyFilter(statPrefix: string, clusters: readonly WeightedCluster[], extras?: TcpProxyExtras): Json {
+  const body = withExtras({
+    '@type': ListenerType.TcpProxy,
+    stat_prefix: statPrefix,
+    weighted_clusters: { clusters: clusters.map((c) => ({ name: c.name, weight: c.weight })) },
+  }, extras);
+  return { name: FilterNames.TcpProxy, typed_config: body };
+}
+
+export function listenerFilter(name: string, type: string, filterDisabled?: Json): Json {
+  return { name, typed_config: { '@type': type }, ...(filterDisabled ? { filter_disabled: filterDisabled } : {}) };
+}
+
+export const tlsInspector = (disabled?: Json) => listenerFilter(FilterNames.TlsInspector, ListenerType.TlsInspector, disabled);
+export const httpInspector = (disabled?: Json) => listenerFilter(FilterNames.HttpInspector, ListenerType.HttpInspector, disabled);
+export const originalDst = () => listenerFilter(FilterNames.OriginalDst, ListenerType.OriginalDst);
+
+export function socketAddress(address: string, port: number): Json {
+  return { socket_address: { address, port_value: port } };
+}

@@ -1,0 +1,112 @@
+/**
+ * VirtualService HTTP routes → envoy Routes for one listener port, as Istio builds them for
+ * sidecars: each http[i] × match[j] in order (first match wins), matches for another port or
+ * another source (sourceLabels, sourceNamespace, gateways without `mesh`) left out, nothing
+ * after a catch-all. Every route carries the VirtualService's provenance, Istio's name
+ * (`<http.name>.<match.name>`) and a tracing decorator.
+ */
+import type { IndexedVirtualService } from '../../../model/index/virtual-service-index.js';
+import type { HTTPMatchRequest } from '../../../model/types/virtual-service.js';
+import { parseClusterName } from '../../common/cluster-name.js';
+import { configMetadata } from '../../common/provenance.js';
+import type { SidecarContext } from '../context.js';
+import { HttpFilterName } from '../http-filters.js';
+import { buildCorsPolicy } from './cors.js';
+import { expandHttpRoutes } from './delegate.js';
+import { buildFault } from './fault.js';
+import { applyHeaderOps, headerOperations } from './headers.js';
+import { buildRouteMatch, isCatchAll, unusableMatch } from './match.js';
+import { buildDirectResponse, buildRedirect } from './redirect.js';
+import { buildRouteAction } from './route-action.js';
+import type { HttpRouteInput, Json, RouteScope } from './types.js';
+
+function sourceMatches(ctx: SidecarContext, match: HTTPMatchRequest | undefined): boolean {
+  if (!match) return true;
+  if (match.gateways && match.gateways.length > 0) return match.gateways.includes('mesh');
+  const labels = ctx.proxy.metadata.labels;
+  if (!Object.entries(match.sourceLabels ?? {}).every(([k, v]) => labels[k] === v)) return false;
+  return !match.sourceNamespace || match.sourceNamespace === ctx.namespace;
+}
+
+/** Istio's trace operation: `<host>:<port><path>` for one cluster, else `<vs-name>:<port><path>`. */
+export function routeOperation(match: Json, cluster: string | undefined, vsName: string, port: number): string {
+  const path = typeof match.prefix === 'string' ? `${match.prefix}*` : typeof match.path === 'string' ? match.path : ((match.safe_regex as Json | undefined)?.regex as string | undefined) ?? '/*';
+  const parsed = cluster ? parseClusterName(cluster) : undefined;
+  return parsed ? `${parsed.host}:${parsed.port}${path}` : `${vsName}:${port}${path}`;
+}
+
+/** The action part of the route (route / redirect / direct_response) or undefined to drop it. */
+function applyAction(scope: RouteScope, input: HttpRouteInput, out: Json, routeAuthority: string): boolean {
+  const { http, path, source } = input;
+  if (http.redirect) {
+    const redirect = buildRedirect(http.redirect, scope.listenerPort);
+    if (!redirect.ok) scope.ctx.diags.warn(source, `${path}.redirect.redirectCode`, redirect.reason);
+    else out.redirect = redirect.value;
+    return redirect.ok;
+  }
+  if (http.directResponse) {
+    out.direct_response = buildDirectResponse(http.directResponse);
+    return true;
+  }
+  const result = buildRouteAction(scope, input, routeAuthority);
+  if (result.kind === 'dropped') return false;
+  if (result.kind === 'unreachable') out.direct_response = { status: 503 };
+  else {
+    out.route = result.action;
+    if (result.destinationHeaders) applyHeaderOps(out, result.destinationHeaders);
+  }
+  return true;
+}
+
+function perFilterConfig(scope: RouteScope, input: HttpRouteInput): Json | undefined {
+  const { http, source, path } = input;
+  const fault = buildFault(http.fault, source, `${path}.fault`, scope.ctx.diags);
+  const cors = buildCorsPolicy(http.corsPolicy, source, `${path}.corsPolicy`, scope.ctx.diags);
+  if (!fault && !cors) return undefined;
+  return { ...(fault ? { [HttpFilterName.Fault]: fault } : {}), ...(cors ? { [HttpFilterName.Cors]: cors } : {}) };
+}
+
+function translateRoute(scope: RouteScope, input: HttpRouteInput, match: HTTPMatchRequest | undefined, j: number | undefined): Json | undefined {
+  const { ctx } = scope;
+  const { http, source, path } = input;
+  if (match?.port !== undefined && match.port !== 0 && match.port !== scope.listenerPort) return undefined;
+  if (!sourceMatches(ctx, match)) return undefined;
+  const unusable = unusableMatch(match);
+  if (unusable) {
+    ctx.diags.warn(source, `${path}.match[${j ?? 0}].${unusable.field}`, `${unusable.reason}: match left out`);
+    return undefined;
+  }
+  const name = match?.name ? `${http.name ?? ''}.${match.name}` : http.name;
+  const routeMatch = buildRouteMatch(match);
+  const out: Json = { ...(name ? { name } : {}), match: routeMatch, metadata: configMetadata(scope.root) };
+  if (match?.statPrefix) out.stat_prefix = match.statPrefix;
+  const ops = headerOperations(http.headers);
+  applyHeaderOps(out, ops);
+  if (!applyAction(scope, input, out, ops.authority)) return undefined;
+  const cluster = (out.route as Json | undefined)?.cluster as string | undefined;
+  out.decorator = { operation: routeOperation(routeMatch, cluster, scope.root.metadata.name, scope.listenerPort) };
+  const typed = perFilterConfig(scope, input);
+  if (typed) out.typed_per_filter_config = typed;
+  return out;
+}
+
+/** The routes a VirtualService gives this listener port; empty when none applies (the default route is used then). */
+export function buildVirtualServiceRoutes(ctx: SidecarContext, vs: IndexedVirtualService, listenerPort: number): Json[] {
+  const scope: RouteScope = { ctx, root: vs.config, listenerPort };
+  const out: Json[] = [];
+  for (const input of expandHttpRoutes(ctx, vs.config)) {
+    const matches = input.http.match ?? [];
+    if (matches.length === 0) {
+      const route = translateRoute(scope, input, undefined, undefined);
+      if (route) out.push(route);
+      return out;
+    }
+    for (const [j, match] of matches.entries()) {
+      const route = translateRoute(scope, input, match, j);
+      if (!route) continue;
+      out.push(route);
+      if (isCatchAll(route.match as Json)) return out;
+    }
+  }
+  return out;
+}
