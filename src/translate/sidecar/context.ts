@@ -11,7 +11,7 @@ import { spiffeIdentity, type MeshService } from '../../model/registry/types.js'
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Subset } from '../../model/types/destination-rule.js';
 import { Diagnostics } from '../common/diagnostics.js';
-import { ruleForService, type RuleForService } from '../common/rule-for-service.js';
+import { ruleForService, selectedRuleForService, type RuleForService } from '../common/rule-for-service.js';
 import { proxyInstances, type ServiceInstance } from './instances.js';
 import { buildSidecarScope, type SidecarScope } from './scope.js';
 
@@ -67,9 +67,12 @@ export class SidecarContext {
     return this.scope.outboundTrafficPolicy;
   }
 
-  /** The merged DestinationRule that applies to `service` as seen from this proxy's namespace. */
+  /** The DestinationRule that applies to `service` for this proxy: a workload-selected one first, else by namespace. */
   destinationRuleFor(service: MeshService): RuleForService | undefined {
-    if (!this.rules.has(service.key)) this.rules.set(service.key, ruleForService(this.snapshot, this.namespace, service));
+    if (!this.rules.has(service.key)) {
+      const selected = selectedRuleForService(this.snapshot, this.namespace, this.proxy.metadata.labels, service);
+      this.rules.set(service.key, selected ?? ruleForService(this.snapshot, this.namespace, service));
+    }
     return this.rules.get(service.key);
   }
 

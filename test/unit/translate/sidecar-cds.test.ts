@@ -8,7 +8,12 @@ import { finishDraft, newDraft, setHttp2 } from '../../../src/translate/sidecar/
 import type { FieldOrigin } from '../../../src/translate/sidecar/cds/origin.js';
 import { applyUpstreamTls, type TlsInput } from '../../../src/translate/sidecar/cds/upstream-tls.js';
 import { checkValidateRules } from '../../helpers/validate-rules.js';
-import { cds, httpOptions, MESH, type Json } from './sidecar-cds-fixtures.js';
+import { buildSnapshot } from '../../../src/model/snapshot.js';
+import { createSidecarGenerator } from '../../../src/translate/sidecar/index.js';
+import { TypeUrl } from '../../../src/translate/type-urls.js';
+import { checkIntegrity } from '../../helpers/xds-integrity.js';
+import { objectsFrom } from './grpc-fixtures.js';
+import { cds, httpOptions, MESH, sidecarProxy, type Json } from './sidecar-cds-fixtures.js';
 
 const HTTP = 'outbound|80||echo.app.svc.cluster.local';
 const GRPC = 'outbound|7070||echo.app.svc.cluster.local';
@@ -41,6 +46,16 @@ test('outbound: EDS per service port (UDP left out), Istio defaults, telemetry m
   assert.deepEqual(httpOptions(passthrough)?.common_http_protocol_options, { idle_timeout: { seconds: 300, nanos: 0 } });
   assert.ok(httpOptions(passthrough)?.use_downstream_protocol_config);
   assert.deepEqual(out.get('InboundPassthroughCluster').upstream_bind_config, { source_address: { address: '127.0.0.6', port_value: 0 } });
+});
+
+test('every EDS cluster gets its ClusterLoadAssignment (referential integrity)', () => {
+  const gen = createSidecarGenerator({ mesh: defaultMeshConfig() });
+  const snapshot = buildSnapshot(objectsFrom(MESH), undefined);
+  const clusters = gen.generate(snapshot, sidecarProxy(), TypeUrl.Cluster, undefined).resources;
+  const edsNames = clusters.filter((c) => c.body.type === 'EDS').map((c) => c.name);
+  assert.ok(edsNames.length >= 3);
+  const endpoints = gen.generate(snapshot, sidecarProxy(), TypeUrl.ClusterLoadAssignment, edsNames).resources;
+  assert.deepEqual(checkIntegrity({ listeners: [], routes: [], clusters, endpoints }), []);
 });
 
 test('auto mTLS: istio/plaintext transport socket matches with SNI, SPIFFE SANs, ALPN (+h2), via sds-grpc', () => {

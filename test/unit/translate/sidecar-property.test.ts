@@ -27,25 +27,31 @@ type Json = Record<string, unknown>;
 const { constantFrom: oneOf, option, record, boolean, integer, uniqueArray, array, subarray } = fc;
 const opt = <T>(a: fc.Arbitrary<T>) => option(a, { nil: undefined });
 type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+/** undefined four times out of five. */
+const rarely = <T>(a: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: a, weight: 1 });
 const meta = (name: string, namespace: string) => ({ name, namespace });
 
 const NAMESPACES = ['default', 'other'];
 const PORTS = [80, 443, 3306, 8080, 9090];
-const PORT_NAMES = ['http', 'http2', 'grpc', 'tcp', 'https', 'tls', 'mongo', 'redis', 'http-web', undefined];
+const PORT_NAMES = ['http', 'http', 'http', 'http2', 'grpc', 'tcp', 'https', 'tls', 'mongo', 'redis', 'http-web', undefined];
 const SE_HOSTS = ['e0.example.com', 'e1.example.com', '*.wild.example.com', 'a.default.svc.cluster.local'];
-/** Hosts a VirtualService or DestinationRule may name: short, long, external, unknown, bad. */
-const DEST_HOSTS = ['a', 'b', 'a.default.svc.cluster.local', 'b.other.svc.cluster.local', 'c.other', 'e0.example.com', 'x.wild.example.com', 'nope.example', 'UPPER.bad'];
+/** Hosts a VirtualService or DestinationRule may name: mostly ones that exist, also short, unknown, bad. */
+const KNOWN_HOSTS = ['a.default.svc.cluster.local', 'a.default.svc.cluster.local', 'e0.example.com'];
+const DEST_HOSTS = [...KNOWN_HOSTS, 'b.other.svc.cluster.local', 'c.default.svc.cluster.local', 'a', 'b', 'c.other', 'x.wild.example.com', 'nope.example', 'UPPER.bad'];
 const VS_HOSTS = [...DEST_HOSTS, '*.wild.example.com'];
+const host = (all: readonly string[]) => fc.oneof({ arbitrary: oneOf(...KNOWN_HOSTS), weight: 3 }, { arbitrary: oneOf(...all), weight: 1 });
 const DURATIONS = ['0.5s', '1s', '5s', '30s'];
 const PROXY_IP = '10.0.0.9';
 
+/** a lives in default, b in other, c in either (so some hosts exist in two namespaces). */
 const kubeService = record({
-  name: oneOf('a', 'b', 'c'), namespace: oneOf(...NAMESPACES), headless: fc.boolean(), slices: boolean(),
+  name: oneOf('a', 'a', 'b', 'c'), namespace: oneOf(...NAMESPACES), headless: fc.boolean(), slices: boolean(),
   ports: uniqueArray(record({ port: oneOf(...PORTS), name: oneOf(...PORT_NAMES), targetPort: opt(oneOf(8080, 9000)) }), { minLength: 1, maxLength: 2, selector: (p) => p.port }),
   pods: array(record({ version: oneOf('v1', 'v2', 'v3'), ready: boolean(), istio: boolean() }), { maxLength: 2 }),
 });
 
-function kubeObjects(s: ValueOf<typeof kubeService>, i: number): Json[] {
+function kubeObjects(given: ValueOf<typeof kubeService>, i: number): Json[] {
+  const s = { ...given, namespace: given.name === 'a' ? 'default' : given.name === 'b' ? 'other' : given.namespace };
   const ports = s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, ...(p.targetPort ? { targetPort: p.targetPort } : {}) }));
   const svc = { apiVersion: 'v1', kind: 'Service', metadata: meta(s.name, s.namespace), spec: { clusterIP: s.headless ? 'None' : `10.96.0.${i + 1}`, selector: { app: s.name }, ports } };
   const pods = s.pods.map((p, j) => ({
@@ -82,7 +88,7 @@ function serviceEntryObject(s: ValueOf<typeof serviceEntry>): Json {
   };
 }
 
-const destination = record({ host: oneOf(...DEST_HOSTS), subset: opt(oneOf('v1', 'v2', 'missing')), port: opt(oneOf(...PORTS)) })
+const destination = record({ host: host(DEST_HOSTS), subset: opt(oneOf('v1', 'v2', 'v1', 'v2', 'missing')), port: rarely(oneOf(...PORTS)) })
   .map((d) => ({ host: d.host, ...(d.subset ? { subset: d.subset } : {}), ...(d.port ? { port: { number: d.port } } : {}) }));
 /** 1–3 destinations; with more than one, weights that add up to 100 (or none at all). */
 const routeList = array(destination, { minLength: 1, maxLength: 3 })
@@ -102,9 +108,9 @@ const httpRoute = record({
   ...(r.kind === 'route' && r.mirror ? { mirror: r.mirror } : {}),
 }));
 const virtualService = record({
-  name: oneOf('vs0', 'vs1', 'vs2'), namespace: oneOf(...NAMESPACES), hosts: subarray(VS_HOSTS, { minLength: 1, maxLength: 2 }),
+  name: oneOf('vs0', 'vs1', 'vs2'), namespace: oneOf(...NAMESPACES), hosts: uniqueArray(host(VS_HOSTS), { minLength: 1, maxLength: 2 }),
   http: array(httpRoute, { maxLength: 3 }), tcp: array(record({ port: opt(oneOf(...PORTS)), route: routeList }), { maxLength: 1 }),
-  tls: array(record({ port: oneOf(443, 8080), sni: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: oneOf(...DEST_HOSTS), weight: 1 }), route: routeList }), { maxLength: 1 }),
+  tls: array(record({ port: oneOf(443, 8080), sni: rarely(oneOf(...DEST_HOSTS)), route: routeList }), { maxLength: 1 }),
 }).map((v) => ({
   apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: meta(v.name, v.namespace),
   spec: {
@@ -123,7 +129,7 @@ const trafficPolicy = record({
   outlierDetection: opt(record({ consecutive5xxErrors: integer({ min: 0, max: 5 }), interval: oneOf(...DURATIONS), baseEjectionTime: oneOf(...DURATIONS) })),
 }).map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)));
 const destinationRule = record({
-  name: oneOf('dr0', 'dr1', 'dr2'), namespace: oneOf(...NAMESPACES), host: oneOf(...DEST_HOSTS), policy: opt(trafficPolicy),
+  name: oneOf('dr0', 'dr1', 'dr2'), namespace: oneOf(...NAMESPACES), host: host(DEST_HOSTS), policy: opt(trafficPolicy),
   portPolicy: opt(record({ port: oneOf(...PORTS), policy: trafficPolicy })), subsets: uniqueArray(record({ name: oneOf('v1', 'v2'), policy: opt(trafficPolicy) }), { maxLength: 2, selector: (s) => s.name }),
 }).map((d) => ({
   apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: meta(d.name, d.namespace),
@@ -135,7 +141,7 @@ const destinationRule = record({
 }));
 
 const sidecar = record({
-  hosts: subarray(['./*', 'other/*', '*/e0.example.com', '~/*', 'istio-system/*', '*/*'], { minLength: 1, maxLength: 3 }), port: opt(oneOf(...PORTS)),
+  hosts: subarray(['./*', 'other/*', '*/e0.example.com', '~/*', 'istio-system/*', '*/*'], { minLength: 1, maxLength: 3 }), port: rarely(oneOf(...PORTS)),
   mode: opt(oneOf('ALLOW_ANY', 'REGISTRY_ONLY')), ingress: boolean(),
 }).map((s) => ({
   apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: meta('default', 'default'),
@@ -150,8 +156,8 @@ const sidecar = record({
 const PROXY_POD = { apiVersion: 'v1', kind: 'Pod', metadata: { ...meta('a-proxy', 'default'), labels: { app: 'a', version: 'v1', 'security.istio.io/tlsMode': 'istio' } }, spec: { serviceAccountName: 'a', containers: [{ name: 'c' }] }, status: { phase: 'Running', podIP: PROXY_IP, conditions: [{ type: 'Ready', status: 'True' }] } };
 
 const world = record({
-  services: array(kubeService, { maxLength: 4 }), serviceEntries: array(serviceEntry, { maxLength: 2 }),
-  virtualServices: array(virtualService, { maxLength: 3 }), destinationRules: array(destinationRule, { maxLength: 3 }), sidecar: opt(sidecar),
+  services: array(kubeService, { minLength: 1, maxLength: 4 }), serviceEntries: array(serviceEntry, { maxLength: 2 }),
+  virtualServices: array(virtualService, { maxLength: 3 }), destinationRules: array(destinationRule, { maxLength: 3 }), sidecar: fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: sidecar, weight: 1 }),
 }).map((w) => [PROXY_POD, ...w.services.flatMap(kubeObjects), ...w.serviceEntries.map(serviceEntryObject), ...w.virtualServices, ...w.destinationRules, ...(w.sidecar ? [w.sidecar] : [])] as Json[]);
 
 const validator = createValidator();
