@@ -28,7 +28,8 @@ function duplicates(names: readonly string[]): string[] {
 
 /** Names unique per type, and each resource's name is the one inside its body. */
 function checkNames(set: XdsSet, problems: string[]): void {
-  for (const [type, list] of Object.entries(set) as [string, readonly XdsResource[]][]) {
+  const types = { listeners: set.listeners, routes: set.routes, clusters: set.clusters, endpoints: set.endpoints };
+  for (const [type, list] of Object.entries(types)) {
     for (const d of duplicates(list.map((r) => r.name))) problems.push(`${type}: name ${d} is served more than once`);
     for (const r of list) {
       const inner = (r.body as Json).name ?? (r.body as Json).cluster_name;

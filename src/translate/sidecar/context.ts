@@ -18,6 +18,9 @@ import { buildSidecarScope, type SidecarScope } from './scope.js';
 export type { RuleForService } from '../common/rule-for-service.js';
 export type { ServiceInstance } from './instances.js';
 
+const byHostThenNamespace = (a: MeshService, b: MeshService) =>
+  a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0;
+
 export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
 
 export class SidecarContext {
@@ -29,6 +32,7 @@ export class SidecarContext {
   private instancesMemo: readonly ServiceInstance[] | undefined;
   private readonly rules = new Map<string, RuleForService | undefined>();
   private byHost: Map<string, MeshService> | undefined;
+  private servicesMemo: readonly MeshService[] | undefined;
 
   constructor(readonly snapshot: Snapshot, readonly proxy: Proxy, readonly mesh: MeshConfig) {
     this.namespace = proxy.namespace;
@@ -41,21 +45,29 @@ export class SidecarContext {
     return (this.scopeMemo ??= buildSidecarScope(this.snapshot, this.proxy, this.mesh, this.diags));
   }
 
-  /** Services this proxy may reach (exportTo and Sidecar egress), sorted by hostname. */
+  /**
+   * Services this proxy may reach (exportTo and Sidecar egress), sorted by hostname: one per
+   * hostname, so every builder agrees on what a host means (the proxy's own namespace's
+   * service first, else the first by namespace, as Istio picks between same-named services).
+   */
   services(): readonly MeshService[] {
-    return this.scope.services;
+    return (this.servicesMemo ??= [...this.preferredByHost().values()].sort(byHostThenNamespace));
   }
 
-  /** The in-scope service named exactly `host` (the proxy's own namespace's first). */
+  /** The in-scope service named exactly `host`. */
   serviceForHost(host: string): MeshService | undefined {
+    return this.preferredByHost().get(host);
+  }
+
+  private preferredByHost(): Map<string, MeshService> {
     if (!this.byHost) {
       this.byHost = new Map();
-      for (const svc of this.services()) {
+      for (const svc of [...this.scope.services].sort(byHostThenNamespace)) {
         const seen = this.byHost.get(svc.hostname);
         if (!seen || (seen.namespace !== this.namespace && svc.namespace === this.namespace)) this.byHost.set(svc.hostname, svc);
       }
     }
-    return this.byHost.get(host);
+    return this.byHost;
   }
 
   /** VirtualServices bound to the mesh (gateways empty or containing `mesh`) that this proxy sees, oldest first. */

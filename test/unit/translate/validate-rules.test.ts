@@ -127,3 +127,8 @@ test('validate.rules string helpers: runes vs bytes, ignore_empty, strict header
   assert.equal(checkString({ well_known_regex: 'HTTP_HEADER_VALUE' }, 'a\u0001b').length, 1);
   assert.equal(checkString({ well_known_regex: 'HTTP_HEADER_NAME' }, ':authority').length, 0);
 });
+
+test('validate.rules: annotations Envoy has since removed are not enforced (c-ares resolvers may be empty)', () => {
+  const cares = { name: 'envoy.network.dns_resolver.cares', typed_config: { '@type': at('envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig'), udp_max_queries: { value: 100 } } };
+  assert.deepEqual(checkValidateRules(cluster({ type: 'STRICT_DNS', eds_cluster_config: undefined, typed_dns_resolver_config: cares })), []);
+});
