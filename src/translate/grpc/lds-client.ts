@@ -30,6 +30,8 @@ function listenerAddress(service: MeshService): string {
 export function buildClientListener(name: string, service: MeshService, port: MeshServicePort): XdsResource {
   const hcm = {
     '@type': AnyType.HttpConnectionManager,
+    // gRPC ignores stat_prefix, but Envoy's validate rules require one (min_len 1).
+    stat_prefix: 'outbound_grpc',
     http_filters: clientHttpFilters(),
     rds: { config_source: adsConfigSource(), route_config_name: buildClusterName(port.port, '', service.hostname) },
   };

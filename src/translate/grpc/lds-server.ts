@@ -37,6 +37,7 @@ function findWorkload(ctx: GrpcContext, ips: readonly string[], port: number): W
 function inboundHcm(): Record<string, unknown> {
   return {
     '@type': AnyType.HttpConnectionManager,
+    stat_prefix: 'inbound_grpc', // ignored by gRPC; required by Envoy's validate rules
     route_config: {
       name: 'inbound',
       virtual_hosts: [{ name: 'inbound', domains: ['*'], routes: [{ match: { prefix: '/' }, non_forwarding_action: {} }] }],
