@@ -81,11 +81,18 @@ function plainValue(v: PbValue): unknown {
 function installStructWrappers(): void {
   const wrappers = protobuf.wrappers as Record<string, protobuf.IWrapper>;
   // Builds real message instances, so protobufjs's own nested fromObject calls pass them through.
+  // Looked up once per root: every metadata field on every route would otherwise pay for three lookups.
+  const typesByRoot = new WeakMap<protobuf.Namespace, { valueType: protobuf.Type; listType: protobuf.Type; structType: protobuf.Type }>();
+  const typesOf = (root: protobuf.Namespace) => {
+    let types = typesByRoot.get(root);
+    if (!types) {
+      types = { valueType: root.lookupType('google.protobuf.Value'), listType: root.lookupType('google.protobuf.ListValue'), structType: root.lookupType('google.protobuf.Struct') };
+      typesByRoot.set(root, types);
+    }
+    return types;
+  };
   const build = (type: protobuf.Type, object: unknown): protobuf.Message => {
-    const root = type.root;
-    const valueType = root.lookupType('google.protobuf.Value');
-    const listType = root.lookupType('google.protobuf.ListValue');
-    const structType = root.lookupType('google.protobuf.Struct');
+    const { valueType, listType, structType } = typesOf(type.root);
     const value = (v: unknown): protobuf.Message => {
       if (v === null || v === undefined) return valueType.create({ nullValue: 0 });
       if (typeof v === 'number') return valueType.create({ numberValue: v });
@@ -110,8 +117,42 @@ function installStructWrappers(): void {
   }
 }
 
+/**
+ * protobufjs's Any wrapper resolves the `@type` name through the namespace tree on every call;
+ * every typed_config and retry predicate pays that. Same behavior, with the lookup memoized.
+ */
+function installAnyLookupCache(): void {
+  const wrappers = protobuf.wrappers as Record<string, protobuf.IWrapper>;
+  const original = wrappers['.google.protobuf.Any'];
+  if (!original?.fromObject) return;
+  const originalFromObject = original.fromObject;
+  const found = new WeakMap<protobuf.Type, Map<string, protobuf.Type | null>>();
+  const lookup = (anyType: protobuf.Type, name: string): protobuf.Type | null => {
+    let byName = found.get(anyType);
+    if (!byName) found.set(anyType, (byName = new Map()));
+    let type = byName.get(name);
+    if (type === undefined) {
+      const hit = anyType.lookup(name);
+      byName.set(name, (type = hit instanceof protobuf.Type ? hit : null));
+    }
+    return type;
+  };
+  wrappers['.google.protobuf.Any'] = {
+    ...original,
+    fromObject(this: protobuf.Type, object) {
+      const url = (object as { '@type'?: unknown })['@type'];
+      if (typeof url === 'string' && url.includes('/')) {
+        const type = lookup(this, url.slice(url.lastIndexOf('/') + 1));
+        if (type) return this.create({ type_url: url, value: type.encode(type.fromObject(object)).finish() });
+      }
+      return originalFromObject.call(this, object);
+    },
+  };
+}
+
 function loadRoot(): protobuf.Root {
   installStructWrappers();
+  installAnyLookupCache();
   const dirs = includeDirs();
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => {
@@ -141,7 +182,12 @@ export function messageType(fullName: string): protobuf.Type {
 
 /** `type.googleapis.com/envoy.config.cluster.v3.Cluster` → the Type, or undefined. */
 export function typeForUrl(typeUrl: string): protobuf.Type | undefined {
+  if (typesByUrl.has(typeUrl)) return typesByUrl.get(typeUrl);
   const name = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
   const found = envoyRoot().lookup(name);
-  return found instanceof protobuf.Type ? found : undefined;
+  const type = found instanceof protobuf.Type ? found : undefined;
+  if (typesByUrl.size < 10_000) typesByUrl.set(typeUrl, type); // type URLs come from our own translators; bounded anyway
+  return type;
 }
+
+const typesByUrl = new Map<string, protobuf.Type | undefined>();

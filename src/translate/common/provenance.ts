@@ -11,7 +11,16 @@ export function kebabCaseKind(kind: string): string {
   return kind.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
 }
 
+/** Paths by (frozen) object: a route per match of one VirtualService repeats the same path. */
+const paths = new WeakMap<ConfigObject, string>();
+
 export function configPath(obj: ConfigObject): string {
+  let path = paths.get(obj);
+  if (path === undefined) paths.set(obj, (path = buildConfigPath(obj)));
+  return path;
+}
+
+function buildConfigPath(obj: ConfigObject): string {
   const slash = obj.apiVersion.indexOf('/');
   const group = slash >= 0 ? obj.apiVersion.slice(0, slash) : '';
   const version = slash >= 0 ? obj.apiVersion.slice(slash + 1) : obj.apiVersion;

@@ -33,6 +33,7 @@ export class SidecarContext {
   private readonly rules = new Map<string, RuleForService | undefined>();
   private byHost: Map<string, MeshService> | undefined;
   private servicesMemo: readonly MeshService[] | undefined;
+  private readonly memos = new Map<string, unknown>();
 
   constructor(readonly snapshot: Snapshot, readonly proxy: Proxy, readonly mesh: MeshConfig) {
     this.namespace = proxy.namespace;
@@ -106,6 +107,15 @@ export class SidecarContext {
     }
     for (const san of service.subjectAltNames ?? []) ids.add(san);
     return [...ids].sort();
+  }
+
+  /**
+   * A value computed once per generate() call under `key` (builders' own indexes over this
+   * context's data), so no builder keeps state outside the context.
+   */
+  memo<T>(key: string, build: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, build());
+    return this.memos.get(key) as T;
   }
 
   /** A config object by reference (for provenance and diagnostics). */

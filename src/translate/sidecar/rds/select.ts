@@ -20,14 +20,49 @@ export function selectingHost(vs: IndexedVirtualService, host: string): string |
 
 const rank = (selector: string, host: string) => (selector === host ? Number.MAX_SAFE_INTEGER : selector.length);
 
+/**
+ * The mesh VirtualServices of one generate() call, indexed by exact host (wildcard hosts kept
+ * apart), so choosing a VirtualService per service is not a scan over every VirtualService.
+ */
+interface VirtualServiceHosts {
+  readonly byExactHost: ReadonlyMap<string, readonly IndexedVirtualService[]>;
+  readonly withWildcard: readonly IndexedVirtualService[];
+}
+
+function hostsIndex(ctx: SidecarContext): VirtualServiceHosts {
+  return ctx.memo('rds.virtualServiceHosts', () => buildHostsIndex(ctx));
+}
+
+function buildHostsIndex(ctx: SidecarContext): VirtualServiceHosts {
+  const byExactHost = new Map<string, IndexedVirtualService[]>();
+  const withWildcard: IndexedVirtualService[] = [];
+  for (const vs of ctx.virtualServices()) {
+    for (const h of new Set(vs.hosts)) {
+      if (h.startsWith('*')) {
+        if (withWildcard[withWildcard.length - 1] !== vs) withWildcard.push(vs);
+      } else byExactHost.set(h, [...(byExactHost.get(h) ?? []), vs]);
+    }
+  }
+  return { byExactHost, withWildcard };
+}
+
+/** VirtualServices with a host selecting `host`, oldest first. */
+function candidatesFor(ctx: SidecarContext, host: string): IndexedVirtualService[] {
+  const { byExactHost, withWildcard } = hostsIndex(ctx);
+  const exact = byExactHost.get(host) ?? [];
+  const wild = withWildcard.filter((vs) => !exact.includes(vs) && selectingHost(vs, host) !== undefined);
+  if (wild.length === 0) return [...exact];
+  const order = new Map(ctx.virtualServices().map((vs, i) => [vs, i]));
+  return [...exact, ...wild].sort((a, b) => order.get(a)! - order.get(b)!);
+}
+
 /** The VirtualService for `service` (or undefined), reporting the ones it shadows. */
 export function virtualServiceFor(ctx: SidecarContext, service: MeshService, port: number): IndexedVirtualService | undefined {
   const host = service.hostname;
   let chosen: { vs: IndexedVirtualService; selector: string } | undefined;
   const shadowed: { vs: IndexedVirtualService; selector: string }[] = [];
-  for (const vs of ctx.virtualServices()) {
-    const selector = selectingHost(vs, host);
-    if (selector === undefined) continue;
+  for (const vs of candidatesFor(ctx, host)) {
+    const selector = selectingHost(vs, host)!;
     if (!chosen || rank(selector, host) > rank(chosen.selector, host)) {
       if (chosen) shadowed.push(chosen);
       chosen = { vs, selector };
@@ -39,4 +74,9 @@ export function virtualServiceFor(ctx: SidecarContext, service: MeshService, por
     ctx.diags.warn(other.vs.config, 'spec.hosts', `host ${other.selector} is also routed by the older VirtualService ${winner.namespace}/${winner.name}; sidecars use only that one for ${host}`, `${port}`);
   }
   return chosen?.vs;
+}
+
+/** Does any host of `vs` select one of `hostnames` (a set of exact service hostnames)? */
+export function selectsAny(vs: IndexedVirtualService, hostnames: ReadonlySet<string>): boolean {
+  return vs.hosts.some((h) => (h.startsWith('*') ? [...hostnames].some((s) => covers(h, s)) : hostnames.has(h)));
 }

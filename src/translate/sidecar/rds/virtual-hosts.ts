@@ -16,7 +16,7 @@ import { carriesHttp } from '../protocol.js';
 import { buildDefaultRoute } from './default-route.js';
 import { hostDomains, serviceDomains } from './domains.js';
 import { buildVirtualServiceRoutes } from './routes.js';
-import { covers, selectingHost, virtualServiceFor } from './select.js';
+import { covers, selectingHost, selectsAny, virtualServiceFor } from './select.js';
 import type { Json } from './types.js';
 
 interface Candidate {
@@ -72,13 +72,14 @@ class VirtualHostSet {
 }
 
 /** VirtualService hosts that are no service on this port (Istio's non-registry hosts). */
-function nonServiceHosts(vs: IndexedVirtualService, onPort: readonly MeshService[]): string[] {
-  return vs.hosts.filter((h) => !onPort.some((svc) => covers(h, svc.hostname)));
+function nonServiceHosts(vs: IndexedVirtualService, onPort: ReadonlySet<string>): string[] {
+  return vs.hosts.filter((h) => !selectsAny({ ...vs, hosts: [h] }, onPort));
 }
 
 export function buildVirtualHosts(ctx: SidecarContext, port: number): Json[] {
   const services = httpServices(ctx, port);
-  const onPort = ctx.services().filter((svc) => hasPort(svc, port));
+  const onPort = new Set(ctx.services().filter((svc) => hasPort(svc, port)).map((svc) => svc.hostname));
+  const serviceHosts = new Set(services.map((svc) => svc.hostname));
   const set = new VirtualHostSet(ctx, port, new Set(ctx.services().map((s) => s.hostname)));
   const routesOf = new Map<IndexedVirtualService, Json[]>();
   const routesFor = (vs: IndexedVirtualService) => {
@@ -95,7 +96,7 @@ export function buildVirtualHosts(ctx: SidecarContext, port: number): Json[] {
   }
   for (const vs of ctx.virtualServices()) {
     const owned = claimed.get(vs) ?? [];
-    const extra = owned.length > 0 || (port === 80 && !services.some((s) => selectingHost(vs, s.hostname))) ? nonServiceHosts(vs, onPort) : [];
+    const extra = owned.length > 0 || (port === 80 && !selectsAny(vs, serviceHosts)) ? nonServiceHosts(vs, onPort) : [];
     if (extra.length > 0 && routesFor(vs).length === 0) continue;
     for (const host of extra) set.add({ name: `${host}:${port}`, domains: hostDomains(host), alt: [], routes: routesFor(vs), source: vs.config, vs });
     for (const svc of owned) set.add({ name: `${svc.hostname}:${port}`, ...serviceDomains(svc, ctx.namespace, ctx.domain), routes: routesFor(vs), source: vs.config, vs });
