@@ -30,6 +30,22 @@ export interface Snapshot {
   /** Services named `hostname` (several only for ServiceEntries in different namespaces). */
   servicesForHost(hostname: string): readonly MeshService[];
   endpointsOf(service: MeshService | string): readonly MeshEndpoint[];
+  /** Endpoints at IP `address`, with their services (a proxy's own instances). */
+  endpointsAt(address: string): readonly { readonly service: MeshService; readonly endpoint: MeshEndpoint }[];
+}
+
+type EndpointAt = { readonly service: MeshService; readonly endpoint: MeshEndpoint };
+
+function indexByAddress(registry: Registry): Map<string, EndpointAt[]> {
+  const byAddress = new Map<string, EndpointAt[]>();
+  for (const service of registry.services) {
+    for (const endpoint of registry.endpoints.get(service.key) ?? []) {
+      const list = byAddress.get(endpoint.address);
+      if (list) list.push({ service, endpoint });
+      else byAddress.set(endpoint.address, [{ service, endpoint }]);
+    }
+  }
+  return byAddress;
 }
 
 export function registryOptions(partial: Partial<RegistryOptions> = {}): RegistryOptions {
@@ -54,6 +70,7 @@ export function buildSnapshot(objects: readonly ConfigObject[], previous: Snapsh
     domain: options.domain, rootNamespace: options.rootNamespace, defaultExportTo: options.defaultDestinationRuleExportTo,
   });
   const visibleCache = new Map<string, readonly MeshService[]>();
+  let byAddress: Map<string, EndpointAt[]> | undefined;
   return Object.freeze({
     version: (previous?.version ?? 0) + 1,
     options,
@@ -70,5 +87,7 @@ export function buildSnapshot(objects: readonly ConfigObject[], previous: Snapsh
     },
     servicesForHost: (hostname: string) => registry.servicesByHost.get(hostname) ?? [],
     endpointsOf: (service: MeshService | string) => registry.endpoints.get(typeof service === 'string' ? service : service.key) ?? [],
+    // Built on first use: a pure function of this snapshot's registry.
+    endpointsAt: (address: string) => (byAddress ??= indexByAddress(registry)).get(address) ?? [],
   });
 }

@@ -13,16 +13,17 @@ export interface ServiceInstance {
   readonly endpoint: MeshEndpoint;
 }
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export function proxyInstances(snapshot: Snapshot, proxy: Proxy): ServiceInstance[] {
-  const ips = new Set(proxy.ipAddresses);
   const out: ServiceInstance[] = [];
-  for (const service of snapshot.registry.services) {
-    for (const endpoint of snapshot.endpointsOf(service)) {
-      if (!ips.has(endpoint.address)) continue;
+  for (const ip of new Set(proxy.ipAddresses)) {
+    for (const { service, endpoint } of snapshot.endpointsAt(ip)) {
       if (endpoint.namespace !== proxy.namespace && service.source === 'Kubernetes') continue;
       const servicePort = service.ports.find((p) => p.name === endpoint.servicePortName);
       if (servicePort) out.push({ service, servicePort, endpoint });
     }
   }
-  return out;
+  // Registry order (by hostname, then namespace), whatever order the proxy lists its IPs in.
+  return out.sort((a, b) => compare(a.service.hostname, b.service.hostname) || compare(a.service.namespace, b.service.namespace));
 }

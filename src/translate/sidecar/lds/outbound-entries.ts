@@ -21,6 +21,8 @@ export interface OutboundEntry {
   chains: ChainOpts[];
   /** The service that created the entry. */
   readonly owner: MeshService;
+  /** Match combinations `chains` already take (kept with them: listeners shared by many services grow one chain at a time). */
+  taken?: Set<string>;
 }
 
 export type EntryMap = Map<string, OutboundEntry>;
@@ -33,7 +35,7 @@ function portPath(t: OutboundTarget): string {
 }
 
 function mergeChains(ctx: SidecarContext, entry: OutboundEntry, incoming: readonly ChainOpts[], t: OutboundTarget): void {
-  const seen = new Set(entry.chains.flatMap(chainTuples));
+  const seen = (entry.taken ??= new Set(entry.chains.flatMap(chainTuples)));
   for (const chain of incoming) {
     const tuples = chainTuples(chain);
     if (tuples.some((t) => seen.has(t))) {
