@@ -14,7 +14,7 @@ import type { ConnectionHandle, StreamError, StreamProtocol } from './connection
 import type { CachedResource, ResourceCache } from './resource-cache.js';
 import { encodeDeltaResponse } from './response-encoding.js';
 import type { DeltaRequest } from './service-definition.js';
-import { inPushOrder, refreshAffected, resolveSubscription } from './subscription-resolver.js';
+import { inPushOrder, pushPlan, refreshAffected, resolveSubscription } from './subscription-resolver.js';
 import { nextDeltaSubscription, WILDCARD, type Subscription } from './subscriptions.js';
 import type { TypeStatus } from './types.js';
 import { recordAckOrNack, typeStatus } from './ack-record.js';
@@ -82,16 +82,11 @@ export class DeltaStream implements StreamProtocol<DeltaRequest> {
   }
 
   push(cache: ResourceCache, changes: ChangeSet): void {
-    if (changes.endpointsOnly && !changes.full) {
-      const others = this.h.generator.alsoAffectedByEndpoints?.(cache.snapshot, changes, this.h.proxy) ?? [];
-      for (const typeUrl of inPushOrder(this.types.keys(), PUSH_ORDER)) {
-        const state = this.types.get(typeUrl)!;
-        if (typeUrl === TypeUrl.ClusterLoadAssignment) this.pushEndpoints(state, cache, changes);
-        else if (others.includes(typeUrl)) this.respond(typeUrl, state, cache, undefined);
-      }
-      return;
+    for (const step of pushPlan(this.h, cache, changes, this.types.keys())) {
+      const state = this.types.get(step.typeUrl)!;
+      if (step.endpointsOnly) this.pushEndpoints(state, cache, changes);
+      else this.respond(step.typeUrl, state, cache, undefined);
     }
-    for (const typeUrl of inPushOrder(this.types.keys(), PUSH_ORDER)) this.respond(typeUrl, this.types.get(typeUrl)!, cache, undefined);
   }
 
   typeStatuses(): TypeStatus[] {

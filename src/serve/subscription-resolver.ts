@@ -4,6 +4,7 @@
  * only the EDS resources an endpoint change can affect.
  */
 import type { ChangeSet } from '../model/change-set.js';
+import { PUSH_ORDER, TypeUrl } from '../translate/type-urls.js';
 import type { ConnectionHandle } from './connection.js';
 import { byName as byNameOrder, type CachedResource, type ResourceCache } from './resource-cache.js';
 import { subscriptionFingerprint, type Subscription } from './subscriptions.js';
@@ -52,6 +53,27 @@ export function refreshAffected(h: ConnectionHandle, cache: ResourceCache, typeU
   const resolved = cache.resolve(h.generator, h.proxy, typeUrl, affected);
   if (!resolved) return undefined;
   return { affected, fresh: new Map(resolved.map((r) => [r.name, r])) };
+}
+
+export interface PushStep {
+  readonly typeUrl: string;
+  /** Only EDS names affected by the endpoint change are refreshed; otherwise the whole type. */
+  readonly endpointsOnly: boolean;
+}
+
+/**
+ * What a push of `changes` does on one stream holding `held` types, in push order: a full change
+ * refreshes every type; an endpoints-only change refreshes the affected EDS names plus the types
+ * the generator says the move reaches for this proxy (e.g. a sidecar's own inbound side).
+ */
+export function pushPlan(h: ConnectionHandle, cache: ResourceCache, changes: ChangeSet, held: Iterable<string>): PushStep[] {
+  const ordered = inPushOrder(held, PUSH_ORDER);
+  if (!changes.endpointsOnly || changes.full) return ordered.map((typeUrl) => ({ typeUrl, endpointsOnly: false }));
+  const others = h.generator.alsoAffectedByEndpoints?.(cache.snapshot, changes, h.proxy) ?? [];
+  return ordered.flatMap((typeUrl): PushStep[] => {
+    if (typeUrl === TypeUrl.ClusterLoadAssignment) return [{ typeUrl, endpointsOnly: true }];
+    return others.includes(typeUrl) ? [{ typeUrl, endpointsOnly: false }] : [];
+  });
 }
 
 /** Type URLs in push order (CDS, EDS, LDS, RDS, SDS), then any others by name. */
