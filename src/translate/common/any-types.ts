@@ -5,11 +5,14 @@ export const AnyType = Object.freeze({
   HttpConnectionManager: `${PREFIX}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
   Router: `${PREFIX}envoy.extensions.filters.http.router.v3.Router`,
   HttpFault: `${PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`,
+  Cors: `${PREFIX}envoy.extensions.filters.http.cors.v3.Cors`,
+  CorsPolicy: `${PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy`,
 });
 
 export const FilterName = Object.freeze({
   Router: 'envoy.filters.http.router',
   Fault: 'envoy.filters.http.fault',
+  Cors: 'envoy.filters.http.cors',
 });
 
 /** `{ ads: {} }` with the v3 resource version: everything comes over the same ADS stream. */

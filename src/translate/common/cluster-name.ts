@@ -4,6 +4,13 @@
  * Proxyless gRPC also uses the outbound form as its route-configuration name.
  */
 
+/** Istio's fixed clusters: original-destination passthrough (outbound / inbound) and the black hole. */
+export const SpecialCluster = Object.freeze({
+  Passthrough: 'PassthroughCluster',
+  BlackHole: 'BlackHoleCluster',
+  InboundPassthrough: 'InboundPassthroughCluster',
+});
+
 export type TrafficDirection = 'outbound' | 'inbound';
 
 export interface ClusterName {

@@ -6,6 +6,7 @@
  * are reported against the field they came from.
  */
 import type { ConsistentHashLB, LoadBalancerSettings, OutlierDetection } from '../../model/types/destination-rule.js';
+import { buildOutlierDetection } from '../common/outlier-detection.js';
 import { protoDuration } from '../common/proto-values.js';
 import type { ClusterPolicy } from '../common/traffic-policy.js';
 import type { Source } from '../common/diagnostics.js';
@@ -42,28 +43,7 @@ function loadBalancing(lb: LoadBalancerSettings | undefined, ctx: GrpcContext, o
 }
 
 function outlierDetection(od: OutlierDetection, ctx: GrpcContext, origin: Origin): Json {
-  const out: Json = { enforcing_success_rate: { value: 0 } };
-  if (od.consecutive5xxErrors !== undefined) {
-    out.consecutive_5xx = { value: od.consecutive5xxErrors };
-    out.enforcing_consecutive_5xx = { value: od.consecutive5xxErrors > 0 ? 100 : 0 };
-  }
-  if (od.consecutiveGatewayErrors !== undefined) {
-    out.consecutive_gateway_failure = { value: od.consecutiveGatewayErrors };
-    out.enforcing_consecutive_gateway_failure = { value: od.consecutiveGatewayErrors > 0 ? 100 : 0 };
-  }
-  const interval = protoDuration(od.interval);
-  const baseEjection = protoDuration(od.baseEjectionTime);
-  if (interval) out.interval = interval;
-  if (baseEjection) out.base_ejection_time = baseEjection;
-  if (od.maxEjectionPercent !== undefined && od.maxEjectionPercent > 0) out.max_ejection_percent = { value: od.maxEjectionPercent };
-  if (od.splitExternalLocalOriginErrors) {
-    out.split_external_local_origin_errors = true;
-    if ((od.consecutiveLocalOriginFailures ?? 0) > 0) {
-      out.consecutive_local_origin_failure = { value: od.consecutiveLocalOriginFailures };
-      out.enforcing_consecutive_local_origin_failure = { value: 100 };
-    }
-    out.enforcing_local_origin_success_rate = { value: 0 };
-  }
+  const out = buildOutlierDetection(od);
   const at = origin('outlierDetection');
   ctx.diags.warn(at.source, at.path, 'gRPC clients eject only by success rate or failure percentage (gRFC A50); consecutive-error ejection is not enforced by them');
   return out;

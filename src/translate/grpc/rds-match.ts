@@ -5,6 +5,7 @@
  * authority and scheme as pseudo-header matches. Every route gets a path specifier (prefix "/"
  * when no uri is given): gRPC rejects a route without one.
  */
+import { pathSpecifier } from '../common/path-specifier.js';
 import type { HTTPMatchRequest } from '../../model/types/virtual-service.js';
 import type { StringMatch } from '../../model/types/common.js';
 
@@ -33,14 +34,6 @@ export function headerMatcher(name: string, m: StringMatch | undefined, invert =
     if (!present) out.treat_missing_header_as_empty = true;
   }
   return out;
-}
-
-function pathSpecifier(uri: StringMatch | undefined): Json {
-  if (uri === undefined) return { prefix: '/' };
-  if ('exact' in uri) return { path: uri.exact };
-  if ('prefix' in uri) return { prefix: uri.prefix };
-  if ('regex' in uri) return { safe_regex: { regex: uri.regex } };
-  return { prefix: '/' };
 }
 
 export function routeMatch(match: HTTPMatchRequest | undefined): Json {

@@ -99,14 +99,16 @@ export class SidecarContext {
   }
 
   /** SPIFFE identities a client should accept from `service`: its endpoints' accounts plus spec subjectAltNames. */
-  identitiesOf(service: MeshService): string[] {
-    const ids = new Set<string>();
-    for (const ep of this.snapshot.endpointsOf(service)) {
-      const id = spiffeIdentity(this.trustDomain, ep);
-      if (id) ids.add(id);
-    }
-    for (const san of service.subjectAltNames ?? []) ids.add(san);
-    return [...ids].sort();
+  identitiesOf(service: MeshService): readonly string[] {
+    return this.memo(`identities:${service.key}`, () => {
+      const ids = new Set<string>();
+      for (const ep of this.snapshot.endpointsOf(service)) {
+        const id = spiffeIdentity(this.trustDomain, ep);
+        if (id) ids.add(id);
+      }
+      for (const san of service.subjectAltNames ?? []) ids.add(san);
+      return [...ids].sort();
+    });
   }
 
   /**

@@ -3,19 +3,19 @@
  * router; Istio's own telemetry and ALPN filters are not Envoy protos and are left out). Routes
  * configure fault and CORS per route through typed_per_filter_config under these filter names.
  */
-const PREFIX = 'type.googleapis.com/';
+import { AnyType, FilterName } from '../common/any-types.js';
 
 export const HttpFilterType = Object.freeze({
-  Fault: `${PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`,
-  Cors: `${PREFIX}envoy.extensions.filters.http.cors.v3.Cors`,
-  CorsPolicy: `${PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy`,
-  Router: `${PREFIX}envoy.extensions.filters.http.router.v3.Router`,
+  Fault: AnyType.HttpFault,
+  Cors: AnyType.Cors,
+  CorsPolicy: AnyType.CorsPolicy,
+  Router: AnyType.Router,
 });
 
 export const HttpFilterName = Object.freeze({
-  Fault: 'envoy.filters.http.fault',
-  Cors: 'envoy.filters.http.cors',
-  Router: 'envoy.filters.http.router',
+  Fault: FilterName.Fault,
+  Cors: FilterName.Cors,
+  Router: FilterName.Router,
 });
 
 export function sidecarHttpFilters(): Record<string, unknown>[] {

@@ -7,6 +7,7 @@
 import type { MeshConfig } from '../../../config/mesh-types.js';
 import type { Proxy } from '../../../model/proxy.js';
 import type { XdsResource } from '../../types.js';
+import { SpecialCluster } from '../../common/cluster-name.js';
 import { applyConnectionPool } from './connection-pool.js';
 import { commonHttpOptions, finishDraft, meshConnectTimeout, newDraft, setUseDownstreamProtocol, type ClusterDraft } from './draft.js';
 import type { FieldOrigin } from './origin.js';
@@ -15,12 +16,9 @@ import { passthroughBindConfig } from './shared.js';
 /** Diagnostics of the special clusters have no source object (the pool is always empty). */
 const NOWHERE: FieldOrigin = { source: undefined, path: '', warn: () => undefined, error: () => undefined };
 
-export const BLACK_HOLE_CLUSTER = 'BlackHoleCluster';
-export const PASSTHROUGH_CLUSTER = 'PassthroughCluster';
-export const INBOUND_PASSTHROUGH_CLUSTER = 'InboundPassthroughCluster';
 
 export function buildBlackHoleCluster(mesh: MeshConfig): XdsResource {
-  const draft = newDraft(BLACK_HOLE_CLUSTER, 'STATIC');
+  const draft = newDraft(SpecialCluster.BlackHole, 'STATIC');
   delete draft.cluster.common_lb_config;
   Object.assign(draft.cluster, { connect_timeout: meshConnectTimeout(mesh), lb_policy: 'ROUND_ROBIN' });
   return finishDraft(draft);
@@ -37,13 +35,13 @@ function passthroughDraft(name: string, mesh: MeshConfig): ClusterDraft {
 }
 
 export function buildPassthroughCluster(mesh: MeshConfig): XdsResource {
-  return finishDraft(passthroughDraft(PASSTHROUGH_CLUSTER, mesh));
+  return finishDraft(passthroughDraft(SpecialCluster.Passthrough, mesh));
 }
 
 export function buildInboundPassthroughCluster(mesh: MeshConfig, proxy: Proxy): XdsResource {
   // Istio renames its default passthrough cluster, keeping its stat name `PassthroughCluster;`.
-  const draft = passthroughDraft(INBOUND_PASSTHROUGH_CLUSTER, mesh);
-  draft.cluster.alt_stat_name = `${PASSTHROUGH_CLUSTER};`;
+  const draft = passthroughDraft(SpecialCluster.InboundPassthrough, mesh);
+  draft.cluster.alt_stat_name = `${SpecialCluster.Passthrough};`;
   draft.cluster.upstream_bind_config = passthroughBindConfig(proxy, true);
   return finishDraft(draft);
 }

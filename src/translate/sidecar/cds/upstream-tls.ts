@@ -13,7 +13,7 @@ import type { MeshConfig } from '../../../config/mesh-types.js';
 import type { ClientTLSSettings } from '../../../model/types/destination-rule.js';
 import { isHttp2Draft, upstreamHttpOptions, type ClusterDraft, type Json } from './draft.js';
 import type { FieldOrigin } from './origin.js';
-import { agentSdsSecret, credentialSdsSecret, fileCertResource, fileRootResource, SDS_DEFAULT, SDS_ROOT } from './sds.js';
+import { agentSdsSecret, credentialSdsSecret, fileCertResource, fileRootResource, SDS_DEFAULT, SDS_ROOT } from '../sds.js';
 
 const TLS_SOCKET = 'envoy.transport_sockets.tls';
 const TLS_CONTEXT_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';

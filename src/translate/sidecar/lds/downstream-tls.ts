@@ -9,11 +9,9 @@
  * *match* the istio ALPNs clients send.
  */
 import type { MeshConfig } from '../../../config/mesh-types.js';
+import { agentSdsSecret, SDS_DEFAULT, SDS_ROOT } from '../sds.js';
 import { FilterNames, ListenerType, type Json } from './filters.js';
 
-export const SDS_CLUSTER = 'sds-grpc';
-export const SDS_CERT = 'default';
-export const SDS_ROOT = 'ROOTCA';
 
 const CIPHER_SUITES = Object.freeze([
   'ECDHE-ECDSA-AES256-GCM-SHA384',
@@ -23,21 +21,6 @@ const CIPHER_SUITES = Object.freeze([
   'AES256-GCM-SHA384',
   'AES128-GCM-SHA256',
 ]);
-
-export function sdsSecretConfig(name: string): Json {
-  return {
-    name,
-    sds_config: {
-      api_config_source: {
-        api_type: 'GRPC',
-        set_node_on_first_message_only: true,
-        transport_api_version: 'V3',
-        grpc_services: [{ envoy_grpc: { cluster_name: SDS_CLUSTER } }],
-      },
-      resource_api_version: 'V3',
-    },
-  };
-}
 
 /** With trust domain aliases, peers must present a SPIFFE id in one of the mesh's trust domains. */
 function defaultValidation(mesh: MeshConfig): Json {
@@ -56,10 +39,10 @@ export function inboundMtlsContext(mesh: MeshConfig): Json {
         cipher_suites: [...CIPHER_SUITES],
       },
       alpn_protocols: ['h2', 'http/1.1'],
-      tls_certificate_sds_secret_configs: [sdsSecretConfig(SDS_CERT)],
+      tls_certificate_sds_secret_configs: [agentSdsSecret(SDS_DEFAULT)],
       combined_validation_context: {
         default_validation_context: defaultValidation(mesh),
-        validation_context_sds_secret_config: sdsSecretConfig(SDS_ROOT),
+        validation_context_sds_secret_config: agentSdsSecret(SDS_ROOT),
       },
     },
     require_client_certificate: { value: true },

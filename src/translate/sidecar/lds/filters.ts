@@ -22,11 +22,7 @@ export const FilterNames = Object.freeze({
   TlsTransportSocket: 'envoy.transport_sockets.tls',
 });
 
-export const Clusters = Object.freeze({
-  Passthrough: 'PassthroughCluster',
-  BlackHole: 'BlackHoleCluster',
-  InboundPassthrough: 'InboundPassthroughCluster',
-});
+export { SpecialCluster as Clusters } from '../../common/cluster-name.js';
 
 /** Envoy's transport_protocol values set by the TLS inspector (raw_buffer when not TLS). */
 export const Transport = Object.freeze({ Tls: 'tls', Raw: 'raw_buffer' });

@@ -6,7 +6,7 @@
  * REGISTRY_ONLY.
  */
 import type { MeshService } from '../../../model/registry/types.js';
-import { buildClusterName } from '../../common/cluster-name.js';
+import { buildClusterName, SpecialCluster } from '../../common/cluster-name.js';
 import { ZERO_DURATION } from '../../common/proto-values.js';
 import type { SidecarContext } from '../context.js';
 import { hashPolicyForService } from './hash-policy.js';
@@ -30,14 +30,13 @@ export function buildDefaultRoute(ctx: SidecarContext, service: MeshService, por
   };
 }
 
-export const PASSTHROUGH_CLUSTER = 'PassthroughCluster';
 
 export function buildCatchAllVirtualHost(ctx: SidecarContext): Json {
   if (ctx.outboundMode() === 'ALLOW_ANY') {
     return {
       name: 'allow_any',
       domains: ['*'],
-      routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: ZERO_DURATION, max_grpc_timeout: ZERO_DURATION } }],
+      routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: SpecialCluster.Passthrough, timeout: ZERO_DURATION, max_grpc_timeout: ZERO_DURATION } }],
       include_request_attempt_count: true,
     };
   }

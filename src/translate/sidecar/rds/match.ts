@@ -5,6 +5,7 @@
  * presence match) sorted by name, then :method, :authority, :scheme; query parameters. An
  * empty match or the regex "*" is present_match. A regex RE2 rejects drops the match.
  */
+import { pathSpecifier } from '../../common/path-specifier.js';
 import type { HTTPMatchRequest } from '../../../model/types/virtual-service.js';
 import type { StringMatch } from '../../../model/types/common.js';
 import { badRegex, isPresentMatch, stringMatcher } from './string-match.js';
@@ -25,14 +26,6 @@ function headerMatcher(name: string, m: StringMatch | undefined, invert = false)
 
 function queryMatcher(name: string, m: StringMatch | undefined): Json {
   return isPresentMatch(m) ? { name, present_match: true } : { name, string_match: stringMatcher(m as StringMatch) };
-}
-
-function pathSpecifier(uri: StringMatch | undefined): Json {
-  if (uri === undefined) return { prefix: '/' };
-  if ('exact' in uri) return { path: uri.exact };
-  if ('prefix' in uri) return { prefix: uri.prefix };
-  if ('regex' in uri) return { safe_regex: { regex: uri.regex } };
-  return { prefix: '/' };
 }
 
 const byName = (a: Json, b: Json) => (String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0);

@@ -1,11 +1,12 @@
 /**
- * SdsSecretConfigs as Istio writes them for sidecars: the workload certificate (`default`),
+ * SdsSecretConfigs as Istio writes them for sidecars, upstream (clusters) and downstream (inbound mTLS): the workload certificate (`default`),
  * the mesh roots (`ROOTCA`) and DestinationRule file references (`file-cert:<cert>~<key>`,
  * `file-root:<ca>`) come from istio-agent's `sds-grpc` bootstrap cluster; Kubernetes secrets
  * (`credentialName`) come from istiod itself over ADS as `kubernetes://<name>`.
  */
-import { adsConfigSource } from '../../common/any-types.js';
-import type { Json } from './draft.js';
+import { adsConfigSource } from '../common/any-types.js';
+
+type Json = Record<string, unknown>;
 
 export const SDS_DEFAULT = 'default';
 export const SDS_ROOT = 'ROOTCA';
