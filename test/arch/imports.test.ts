@@ -1,6 +1,7 @@
 /**
  * The dependency rule from DESIGN.md, enforced: lib ← config ← model ← sources;
- * model ← translate ← serve ← debug;
+ * model ← translate ← serve ← debug; lib ← config ← model ← security (the CA and caller
+ * authentication) ← serve;
  * only bootstrap/ (and main.ts, cli/) wire layers together; each third-party library stays in
  * the folder that needs it.
  */
@@ -17,10 +18,11 @@ const ALLOWED_LAYERS: Record<string, string[]> = {
   model: ['lib', 'config'],
   sources: ['lib', 'config', 'model'],
   translate: ['lib', 'config', 'model'],
-  serve: ['lib', 'config', 'model', 'translate'],
-  debug: ['lib', 'config', 'model', 'translate', 'serve'],
+  security: ['lib', 'config', 'model'],
+  serve: ['lib', 'config', 'model', 'translate', 'security'],
+  debug: ['lib', 'config', 'model', 'translate', 'serve', 'security'],
   cli: ['lib', 'config', 'model', 'sources'],
-  bootstrap: ['lib', 'config', 'model', 'sources', 'translate', 'serve', 'debug', 'cli'],
+  bootstrap: ['lib', 'config', 'model', 'sources', 'translate', 'security', 'serve', 'debug', 'cli'],
   'main.ts': ['lib', 'config', 'cli', 'bootstrap'],
 };
 
@@ -36,6 +38,10 @@ const ALLOWED_PACKAGES: Record<string, string[]> = {
   protobufjs: ['serve'],
   '@grpc/grpc-js': ['serve'],
   'prom-client': ['debug'],
+  '@peculiar/asn1-schema': ['security'],
+  '@peculiar/asn1-x509': ['security'],
+  '@peculiar/asn1-csr': ['security'],
+  jose: ['security'],
 };
 
 function sourceFiles(dir: string): string[] {
