@@ -30,29 +30,50 @@ function queryMatcher(name: string, m: StringMatch | undefined): Json {
 
 const byName = (a: Json, b: Json) => (String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0);
 
-/** Every StringMatch of a match with its field path (for regex checks). */
-function stringMatches(match: HTTPMatchRequest): [string, StringMatch | undefined][] {
-  const out: [string, StringMatch | undefined][] = [['uri', match.uri], ['method', match.method], ['authority', match.authority], ['scheme', match.scheme]];
-  for (const field of ['headers', 'withoutHeaders', 'queryParams'] as const) {
-    for (const [k, v] of Object.entries(match[field] ?? {})) out.push([`${field}.${k}`, v]);
+const SINGLE_FIELDS = ['uri', 'method', 'authority', 'scheme'] as const;
+const MAP_FIELDS = ['headers', 'withoutHeaders', 'queryParams'] as const;
+
+/** The first StringMatch with a regex RE2 rejects: its field path and why. */
+function firstBadRegex(match: HTTPMatchRequest): { field: string; why: string } | undefined {
+  for (const field of SINGLE_FIELDS) {
+    const why = badRegex(match[field]);
+    if (why) return { field, why };
   }
-  return out;
+  for (const field of MAP_FIELDS) {
+    const map = match[field];
+    if (!map) continue;
+    for (const k in map) {
+      const why = badRegex(map[k]);
+      if (why) return { field: `${field}.${k}`, why };
+    }
+  }
+  return undefined;
+}
+
+function claimHeader(match: HTTPMatchRequest): string | undefined {
+  for (const map of [match.headers, match.withoutHeaders]) {
+    for (const h in map ?? {}) if (h.startsWith(CLAIM_PREFIX)) return h;
+  }
+  return undefined;
 }
 
 /** Why this match cannot be translated (field path and reason), or undefined. */
 export function unusableMatch(match: HTTPMatchRequest | undefined): { field: string; reason: string } | undefined {
   if (!match) return undefined;
-  for (const [field, m] of stringMatches(match)) {
-    const why = badRegex(m);
-    if (why) return { field, reason: `invalid regex: ${why}` };
-  }
-  const claims = Object.keys({ ...match.headers, ...match.withoutHeaders }).find((h) => h.startsWith(CLAIM_PREFIX));
+  const bad = firstBadRegex(match);
+  if (bad) return { field: bad.field, reason: `invalid regex: ${bad.why}` };
+  const claims = claimHeader(match);
   if (claims) return { field: `headers.${claims}`, reason: 'JWT claim matches need Istio\'s authn filter, which this control plane does not configure' };
   return undefined;
 }
 
 export function buildRouteMatch(match: HTTPMatchRequest | undefined): Json {
   if (!match) return { prefix: '/' };
+  if (!match.headers && !match.withoutHeaders && !match.method && !match.authority && !match.scheme && !match.queryParams) {
+    const out = pathSpecifier(match.uri);
+    out.case_sensitive = { value: !match.ignoreUriCase };
+    return out;
+  }
   const headers = [
     ...Object.entries(match.headers ?? {}).map(([name, m]) => headerMatcher(name, m)),
     ...Object.entries(match.withoutHeaders ?? {}).map(([name, m]) => headerMatcher(name, m, true)),

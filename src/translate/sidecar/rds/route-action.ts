@@ -109,8 +109,9 @@ export function buildRouteAction(scope: RouteScope, input: HttpRouteInput, route
   if (authority) action.host_rewrite_literal = authority;
   const mirrors = buildMirrorPolicies(scope, input);
   if (mirrors.length > 0) action.request_mirror_policies = mirrors;
-  const retryOrigin = http.retries ? { source: input.source, path: `${input.path}.retries` } : { source: undefined, path: 'defaultHttpRetryPolicy' };
-  const retry = buildRetryPolicy(http.retries ?? ctx.mesh.defaultHttpRetryPolicy, dests.hashing, retryOrigin, ctx.diags);
+  const retry = http.retries
+    ? buildRetryPolicy(http.retries, dests.hashing, { source: input.source, path: `${input.path}.retries` }, ctx.diags)
+    : ctx.memo(`default-retry:${dests.hashing}`, () => buildRetryPolicy(ctx.mesh.defaultHttpRetryPolicy, dests.hashing, { source: undefined, path: 'defaultHttpRetryPolicy' }, ctx.diags));
   if (retry) action.retry_policy = retry;
   if (dests.hashes.length > 0) action.hash_policy = dests.hashes;
   return { kind: 'route', action, destinationHeaders: dests.headers };

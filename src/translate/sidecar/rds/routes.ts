@@ -28,11 +28,21 @@ function sourceMatches(ctx: SidecarContext, match: HTTPMatchRequest | undefined)
   return !match.sourceNamespace || match.sourceNamespace === ctx.namespace;
 }
 
+/** The `<host>:<port>` part of Istio's trace operation: the one cluster's, else `<vs-name>:<listener port>`. */
+function operationPrefix(cluster: string | undefined, vsName: string, port: number): string {
+  const parsed = cluster ? parseClusterName(cluster) : undefined;
+  return parsed ? `${parsed.host}:${parsed.port}` : `${vsName}:${port}`;
+}
+
 /** Istio's trace operation: `<host>:<port><path>` for one cluster, else `<vs-name>:<port><path>`. */
 export function routeOperation(match: Json, cluster: string | undefined, vsName: string, port: number): string {
-  const path = typeof match.prefix === 'string' ? `${match.prefix}*` : typeof match.path === 'string' ? match.path : ((match.safe_regex as Json | undefined)?.regex as string | undefined) ?? '/*';
-  const parsed = cluster ? parseClusterName(cluster) : undefined;
-  return parsed ? `${parsed.host}:${parsed.port}${path}` : `${vsName}:${port}${path}`;
+  return `${operationPrefix(cluster, vsName, port)}${operationPath(match)}`;
+}
+
+function operationPath(match: Json): string {
+  if (typeof match.prefix === 'string') return `${match.prefix}*`;
+  if (typeof match.path === 'string') return match.path;
+  return ((match.safe_regex as Json | undefined)?.regex as string | undefined) ?? '/*';
 }
 
 /** The action part of the route (route / redirect / direct_response) or undefined to drop it. */
@@ -66,44 +76,69 @@ function perFilterConfig(scope: RouteScope, input: HttpRouteInput): Json | undef
   return { ...(fault ? { [HttpFilterName.Fault]: fault } : {}), ...(cors ? { [HttpFilterName.Cors]: cors } : {}) };
 }
 
-function translateRoute(scope: RouteScope, input: HttpRouteInput, match: HTTPMatchRequest | undefined, j: number | undefined): Json | undefined {
-  const { ctx } = scope;
-  const { http, source, path } = input;
-  if (match?.port !== undefined && match.port !== 0 && match.port !== scope.listenerPort) return undefined;
-  if (!sourceMatches(ctx, match)) return undefined;
+/**
+ * What every match of one HTTP route shares: headers, the action (route / redirect /
+ * direct_response) and per-filter config. Built once per route, not once per match; undefined
+ * when the action is dropped.
+ */
+interface RouteBody {
+  readonly fields: Json;
+  /** The decorator operation without the match's path. */
+  readonly operationPrefix: string;
+}
+
+function routeBody(scope: RouteScope, input: HttpRouteInput): RouteBody | undefined {
+  const fields: Json = {};
+  const ops = headerOperations(input.http.headers);
+  applyHeaderOps(fields, ops);
+  if (!applyAction(scope, input, fields, ops.authority)) return undefined;
+  const typed = perFilterConfig(scope, input);
+  if (typed) fields.typed_per_filter_config = typed;
+  const cluster = (fields.route as Json | undefined)?.cluster as string | undefined;
+  return { fields, operationPrefix: operationPrefix(cluster, scope.root.metadata.name, scope.listenerPort) };
+}
+
+/** Whether this match belongs on this listener and proxy, and can be translated. */
+function usableHere(scope: RouteScope, input: HttpRouteInput, match: HTTPMatchRequest | undefined, j: number | undefined): boolean {
+  if (match?.port !== undefined && match.port !== 0 && match.port !== scope.listenerPort) return false;
+  if (!sourceMatches(scope.ctx, match)) return false;
   const unusable = unusableMatch(match);
-  if (unusable) {
-    ctx.diags.warn(source, `${path}.match[${j ?? 0}].${unusable.field}`, `${unusable.reason}: match left out`);
-    return undefined;
-  }
+  if (unusable) scope.ctx.diags.warn(input.source, `${input.path}.match[${j ?? 0}].${unusable.field}`, `${unusable.reason}: match left out`);
+  return !unusable;
+}
+
+function translateRoute(scope: RouteScope, input: HttpRouteInput, body: RouteBody, match: HTTPMatchRequest | undefined): Json {
+  const { http } = input;
   const name = match?.name ? `${http.name ?? ''}.${match.name}` : http.name;
   const routeMatch = buildRouteMatch(match);
-  const out: Json = { ...(name ? { name } : {}), match: routeMatch, metadata: configMetadata(scope.root) };
+  const out: Json = {};
+  if (name) out.name = name;
+  out.match = routeMatch;
+  out.metadata = scope.metadata;
   if (match?.statPrefix) out.stat_prefix = match.statPrefix;
-  const ops = headerOperations(http.headers);
-  applyHeaderOps(out, ops);
-  if (!applyAction(scope, input, out, ops.authority)) return undefined;
-  const cluster = (out.route as Json | undefined)?.cluster as string | undefined;
-  out.decorator = { operation: routeOperation(routeMatch, cluster, scope.root.metadata.name, scope.listenerPort) };
-  const typed = perFilterConfig(scope, input);
-  if (typed) out.typed_per_filter_config = typed;
+  Object.assign(out, body.fields);
+  out.decorator = { operation: body.operationPrefix + operationPath(routeMatch) };
   return out;
 }
 
 /** The routes a VirtualService gives this listener port; empty when none applies (the default route is used then). */
 export function buildVirtualServiceRoutes(ctx: SidecarContext, vs: IndexedVirtualService, listenerPort: number): Json[] {
-  const scope: RouteScope = { ctx, root: vs.config, listenerPort };
+  const scope: RouteScope = { ctx, root: vs.config, listenerPort, metadata: configMetadata(vs.config) };
   const out: Json[] = [];
   for (const input of expandHttpRoutes(ctx, vs.config)) {
     const matches = input.http.match ?? [];
+    let body: RouteBody | undefined | null = null; // null: not built yet
+    const bodyOnce = () => (body === null ? (body = routeBody(scope, input)) : body);
     if (matches.length === 0) {
-      const route = translateRoute(scope, input, undefined, undefined);
-      if (route) out.push(route);
+      const shared = usableHere(scope, input, undefined, undefined) ? bodyOnce() : undefined;
+      if (shared) out.push(translateRoute(scope, input, shared, undefined));
       return out;
     }
     for (const [j, match] of matches.entries()) {
-      const route = translateRoute(scope, input, match, j);
-      if (!route) continue;
+      if (!usableHere(scope, input, match, j)) continue;
+      const shared = bodyOnce();
+      if (!shared) break; // the action is dropped for every match of this route
+      const route = translateRoute(scope, input, shared, match);
       out.push(route);
       if (isCatchAll(route.match as Json)) return out;
     }

@@ -24,4 +24,6 @@ export interface RouteScope {
   /** The root VirtualService: provenance and the decorator's fallback name. */
   readonly root: ConfigObject;
   readonly listenerPort: number;
+  /** The root's provenance metadata, one object shared by its routes. */
+  readonly metadata: Json;
 }
