@@ -166,9 +166,8 @@ class GrpcAdsServer implements AdsServer {
     return {
       generatorFailed: (generator, typeUrl, error) => this.log.error({ err: error, generator, type: shortTypeName(typeUrl) }, 'ads generator failed; type not pushed'),
       encodeFailed: (generator, typeUrl, name, error) => this.log.error({ err: error, generator, type: shortTypeName(typeUrl), resource: name }, 'ads resource failed to encode; left out'),
-      diagnostics: (generator, typeUrl, diagnostics) => {
-        this.diagnosticsLog.record(snapshotVersion, generator, typeUrl, diagnostics);
-        this.log.debug({ generator, type: shortTypeName(typeUrl), count: diagnostics.length, first: diagnostics[0] }, 'ads generator diagnostics');
+      diagnostics: (generator, typeUrl, diagnostics, proxyId) => {
+        this.diagnosticsLog.record(snapshotVersion, generator, typeUrl, diagnostics, proxyId);
       },
     };
   }

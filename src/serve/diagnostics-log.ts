@@ -1,8 +1,10 @@
 /**
  * The translate diagnostics of the current snapshot, for /debug/push_status: what generators
- * skipped or repaired and why. Generation happens once per (snapshot, type, proxy scope), so
- * the same finding arrives once per scope; it is kept once, with the number of generations
- * that reported it. Bounded: past `maxEntries` distinct findings, new ones are only counted.
+ * skipped or repaired and why. A finding is kept once, with `hits` = the number of distinct
+ * proxies it affected: the resource cache reports a scope's findings for every proxy served
+ * from that scope (generated or cached), naming the proxy. Reports without a proxy id count as
+ * one hit each. Bounded: past `maxEntries` distinct findings, new ones are only counted, and
+ * each finding remembers at most `maxProxiesPerEntry` proxy ids (further proxies still count).
  */
 import { shortTypeName } from '../translate/type-urls.js';
 import type { TranslateDiagnostic } from '../translate/types.js';
@@ -12,7 +14,7 @@ export interface LoggedDiagnostic extends TranslateDiagnostic {
   readonly generator: string;
   /** Short xDS type name (`lds`, `rds`, `cds`, `eds`) it was reported for first. */
   readonly type: string;
-  /** Generations that reported it: one per distinct proxy scope (proxies with the same scope share one). */
+  /** Distinct proxies it affected (reports without a proxy id count once each). */
   readonly hits: number;
 }
 
@@ -26,6 +28,14 @@ export interface DiagnosticsReport {
 }
 
 export const DEFAULT_MAX_DIAGNOSTICS = 2000;
+export const DEFAULT_MAX_PROXIES_PER_DIAGNOSTIC = 10_000;
+
+interface Entry {
+  readonly first: Omit<LoggedDiagnostic, 'hits'>;
+  readonly proxies: Set<string>;
+  /** Hits not represented in `proxies` (anonymous reports, or proxies past the cap). */
+  uncounted: number;
+}
 
 const keyOf = (d: TranslateDiagnostic) => JSON.stringify([d.severity, d.source ?? '', d.path ?? '', d.resource ?? '', d.message]);
 
@@ -38,10 +48,13 @@ function compare(a: LoggedDiagnostic, b: LoggedDiagnostic): number {
 
 export class DiagnosticsLog {
   private version = 0;
-  private readonly entries = new Map<string, LoggedDiagnostic>();
+  private readonly entries = new Map<string, Entry>();
   private readonly droppedKeys = new Set<string>();
 
-  constructor(private readonly maxEntries: number = DEFAULT_MAX_DIAGNOSTICS) {}
+  constructor(
+    private readonly maxEntries: number = DEFAULT_MAX_DIAGNOSTICS,
+    private readonly maxProxiesPerEntry: number = DEFAULT_MAX_PROXIES_PER_DIAGNOSTIC,
+  ) {}
 
   /** A new snapshot: the previous snapshot's findings no longer apply. */
   reset(snapshotVersion: number): void {
@@ -50,19 +63,36 @@ export class DiagnosticsLog {
     this.droppedKeys.clear();
   }
 
-  /** Findings of one generation for `snapshotVersion`; late reports for an older snapshot are ignored. */
-  record(snapshotVersion: number, generator: string, typeUrl: string, diagnostics: readonly TranslateDiagnostic[]): void {
+  /**
+   * Findings served to proxy `proxyId` (or of one anonymous generation) for `snapshotVersion`;
+   * late reports for an older snapshot are ignored. The same proxy reported again adds nothing.
+   */
+  record(snapshotVersion: number, generator: string, typeUrl: string, diagnostics: readonly TranslateDiagnostic[], proxyId?: string): void {
     if (snapshotVersion !== this.version) return;
     for (const d of diagnostics) {
       const key = keyOf(d);
-      const seen = this.entries.get(key);
-      if (seen) this.entries.set(key, { ...seen, hits: seen.hits + 1 });
-      else if (this.entries.size < this.maxEntries) this.entries.set(key, { ...d, generator, type: shortTypeName(typeUrl), hits: 1 });
-      else if (this.droppedKeys.size < this.maxEntries) this.droppedKeys.add(key);
+      let entry = this.entries.get(key);
+      if (!entry) {
+        if (this.entries.size >= this.maxEntries) {
+          if (this.droppedKeys.size < this.maxEntries) this.droppedKeys.add(key);
+          continue;
+        }
+        entry = { first: { ...d, generator, type: shortTypeName(typeUrl) }, proxies: new Set(), uncounted: 0 };
+        this.entries.set(key, entry);
+      }
+      this.count(entry, proxyId);
     }
   }
 
+  private count(entry: Entry, proxyId: string | undefined): void {
+    if (proxyId === undefined) entry.uncounted++;
+    else if (entry.proxies.has(proxyId)) return;
+    else if (entry.proxies.size < this.maxProxiesPerEntry) entry.proxies.add(proxyId);
+    else entry.uncounted++;
+  }
+
   report(): DiagnosticsReport {
-    return { snapshotVersion: this.version, diagnostics: [...this.entries.values()].sort(compare), dropped: this.droppedKeys.size };
+    const diagnostics = [...this.entries.values()].map((e) => ({ ...e.first, hits: e.proxies.size + e.uncounted }));
+    return { snapshotVersion: this.version, diagnostics: diagnostics.sort(compare), dropped: this.droppedKeys.size };
   }
 }

@@ -27,18 +27,27 @@ export interface CacheProblems {
   generatorFailed(generator: string, typeUrl: string, error: unknown): void;
   /** A resource body could not be encoded: that one resource is left out. */
   encodeFailed(generator: string, typeUrl: string, name: string, error: unknown): void;
-  diagnostics(generator: string, typeUrl: string, diagnostics: readonly TranslateDiagnostic[]): void;
+  /** Translate findings of a scope, reported for every proxy served from it (generated or cached). */
+  diagnostics(generator: string, typeUrl: string, diagnostics: readonly TranslateDiagnostic[], proxyId?: string): void;
 }
 
 interface Scope {
+  readonly generator: string;
+  readonly typeUrl: string;
   wildcard?: readonly CachedResource[];
   /** null = generated and known not to exist for this scope. */
   readonly byName: Map<string, CachedResource | null>;
+  /** What the generations of this scope reported (for /debug/push_status, per proxy served). */
+  readonly diagnostics: TranslateDiagnostic[];
 }
 
 export class ResourceCache {
   private readonly scopes = new Map<string, Scope>();
   private readonly subscriptions = new Map<string, readonly CachedResource[]>();
+  /** Scopes each shared subscription was resolved from, so a shared hit still reports its findings. */
+  private readonly subscriptionScopes = new Map<string, readonly Scope[]>();
+  /** Scopes touched while computing a shared subscription. */
+  private tracing: Set<Scope> | undefined;
 
   constructor(readonly snapshot: Snapshot, private readonly problems: CacheProblems) {}
 
@@ -56,11 +65,13 @@ export class ResourceCache {
       if (!scope.byName.has(n)) scopes.set(scope, [...(scopes.get(scope) ?? []), n]);
     }
     for (const [scope, missing] of scopes) {
-      const made = this.generate(generator, proxy, typeUrl, missing);
+      const made = this.generate(generator, proxy, typeUrl, missing, scope);
       if (!made) return undefined;
       for (const r of made) scope.byName.set(r.name, r);
       for (const n of missing) if (!scope.byName.has(n)) scope.byName.set(n, null);
     }
+    const served = new Set(unique.map((n) => this.scopeFor(generator, proxy, typeUrl, n)));
+    for (const scope of served) this.served(scope, proxy);
     const found: CachedResource[] = [];
     for (const n of unique) {
       const r = this.scopeFor(generator, proxy, typeUrl, n).byName.get(n);
@@ -76,30 +87,51 @@ export class ResourceCache {
   shared(generator: Generator, proxy: Proxy, typeUrl: string, fingerprint: string, compute: () => readonly CachedResource[] | undefined): readonly CachedResource[] | undefined {
     const key = `${generator.name}\u0000${typeUrl}\u0000${generator.scopeKey(proxy, typeUrl, undefined)}\u0000${fingerprint}`;
     const known = this.subscriptions.get(key);
-    if (known) return known;
-    const computed = compute();
-    if (computed) this.subscriptions.set(key, computed);
+    if (known) {
+      for (const scope of this.subscriptionScopes.get(key) ?? []) this.served(scope, proxy);
+      return known;
+    }
+    const outer = this.tracing;
+    const traced = (this.tracing = new Set());
+    let computed;
+    try {
+      computed = compute();
+    } finally {
+      this.tracing = outer;
+      for (const scope of traced) outer?.add(scope);
+    }
+    if (computed) {
+      this.subscriptions.set(key, computed);
+      this.subscriptionScopes.set(key, [...traced]);
+    }
     return computed;
   }
 
   private resolveWildcard(generator: Generator, proxy: Proxy, typeUrl: string): readonly CachedResource[] | undefined {
     const scope = this.scopeFor(generator, proxy, typeUrl, undefined);
     if (!scope.wildcard) {
-      const made = this.generate(generator, proxy, typeUrl, undefined);
+      const made = this.generate(generator, proxy, typeUrl, undefined, scope);
       if (!made) return undefined;
       scope.wildcard = Object.freeze(made.sort(byName));
     }
+    this.served(scope, proxy);
     return scope.wildcard;
+  }
+
+  /** `proxy` gets resources of `scope`: its findings count for that proxy too. */
+  private served(scope: Scope, proxy: Proxy): void {
+    this.tracing?.add(scope);
+    if (scope.diagnostics.length > 0) this.problems.diagnostics(scope.generator, scope.typeUrl, scope.diagnostics, proxy.id);
   }
 
   private scopeFor(generator: Generator, proxy: Proxy, typeUrl: string, name: string | undefined): Scope {
     const key = `${generator.name}\u0000${typeUrl}\u0000${generator.scopeKey(proxy, typeUrl, name)}`;
     let scope = this.scopes.get(key);
-    if (!scope) this.scopes.set(key, (scope = { byName: new Map() }));
+    if (!scope) this.scopes.set(key, (scope = { generator: generator.name, typeUrl, byName: new Map(), diagnostics: [] }));
     return scope;
   }
 
-  private generate(generator: Generator, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): CachedResource[] | undefined {
+  private generate(generator: Generator, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined, scope: Scope): CachedResource[] | undefined {
     let generated;
     try {
       generated = generator.generate(this.snapshot, proxy, typeUrl, names);
@@ -107,7 +139,7 @@ export class ResourceCache {
       this.problems.generatorFailed(generator.name, typeUrl, error);
       return undefined;
     }
-    if (generated.diagnostics.length > 0) this.problems.diagnostics(generator.name, typeUrl, generated.diagnostics);
+    scope.diagnostics.push(...generated.diagnostics);
     const out: CachedResource[] = [];
     const seen = new Set<string>();
     for (const resource of generated.resources) {

@@ -13,20 +13,31 @@ const subset: TranslateDiagnostic = {
 };
 const broken: TranslateDiagnostic = { severity: 'error', source: 'VirtualService/app/broken', path: 'spec.tcp[0]', message: 'no usable route' };
 
-test('diagnostics log: dedupes per finding, counts hits, keeps the first generator, resets per snapshot', () => {
+test('diagnostics log: dedupes per finding, counts distinct proxies, keeps the first generator, resets per snapshot', () => {
   const log = new DiagnosticsLog();
   log.reset(7);
-  log.record(7, 'sidecar', TypeUrl.RouteConfiguration, [subset]);
-  log.record(7, 'sidecar', TypeUrl.Listener, [subset, broken]);
-  log.record(6, 'sidecar', TypeUrl.Listener, [{ ...broken, message: 'stale' }]);
+  log.record(7, 'sidecar', TypeUrl.RouteConfiguration, [subset], 'a.app');
+  log.record(7, 'sidecar', TypeUrl.Listener, [subset, broken], 'b.app');
+  log.record(7, 'sidecar', TypeUrl.RouteConfiguration, [subset], 'a.app');
+  log.record(7, 'sidecar', TypeUrl.Cluster, [subset], 'a.app');
+  log.record(6, 'sidecar', TypeUrl.Listener, [{ ...broken, message: 'stale' }], 'c.app');
   const report = log.report();
   assert.equal(report.snapshotVersion, 7);
   assert.deepEqual(report.diagnostics.map((d) => [d.severity, d.source, d.type, d.hits]), [
     ['error', 'VirtualService/app/broken', 'lds', 1],
     ['warning', 'VirtualService/app/reviews', 'rds', 2],
-  ], 'errors first; a late report for snapshot 6 is ignored');
+  ], 'errors first; proxy a.app counts once however often it is served; a late report for snapshot 6 is ignored');
   log.reset(8);
   assert.deepEqual(log.report(), { snapshotVersion: 8, diagnostics: [], dropped: 0 });
+});
+
+test('diagnostics log: reports without a proxy id count once each; proxies past the per-finding cap still count', () => {
+  const log = new DiagnosticsLog(10, 2);
+  log.reset(1);
+  log.record(1, 'sidecar', TypeUrl.Cluster, [broken]);
+  log.record(1, 'sidecar', TypeUrl.Cluster, [broken]);
+  for (const id of ['p1', 'p2', 'p3', 'p1']) log.record(1, 'sidecar', TypeUrl.Cluster, [broken], id);
+  assert.equal(log.report().diagnostics[0]!.hits, 2 + 3, 'two anonymous reports, three distinct proxies (p3 past the cap)');
 });
 
 test('diagnostics log: bounded; distinct findings past the cap are only counted', () => {

@@ -120,11 +120,13 @@ test('subsets filter by labels; unknown subsets, DNS services and unknown ports 
   assert.deepEqual(groupsOf(out, 'outbound|5432|v1|db.example.com').map(addrs), ['1', '3', '4', '5']);
 });
 
-test('health: not ready = UNHEALTHY, terminating = DRAINING', () => {
-  const eps = groupsOf(eds(MESH, [WEB]), WEB)[0]!.lb_endpoints as any[];
-  assert.deepEqual(eps.map((e) => [e.endpoint.address.socket_address.address, e.endpoint.address.socket_address.port_value, e.health_status]), [
-    ['10.2.0.1', 8080, 'HEALTHY'], ['10.2.0.2', 8080, 'UNHEALTHY'], ['10.2.0.3', 8080, 'DRAINING'], ['10.2.0.4', 8080, 'DRAINING'],
-  ]);
+test('health: not-ready and terminating endpoints are not sent; serving-terminating ones only for persistent-session services (Istio defaults)', () => {
+  const sent = (yaml: string) => (groupsOf(eds(yaml, [WEB]), WEB)[0]!.lb_endpoints as any[])
+    .map((e) => [e.endpoint.address.socket_address.address, e.endpoint.address.socket_address.port_value, e.health_status]);
+  assert.deepEqual(sent(MESH), [['10.2.0.1', 8080, 'HEALTHY']]);
+  const sessions = MESH.replace('metadata: {name: web, namespace: app}', 'metadata: {name: web, namespace: app, labels: {istio.io/persistent-session: sid}}');
+  assert.notEqual(sessions, MESH);
+  assert.deepEqual(sent(sessions), [['10.2.0.1', 8080, 'HEALTHY'], ['10.2.0.3', 8080, 'DRAINING']]);
 });
 
 test('failover priorities need outlierDetection; same subzone 0, zone 1, region 2, others 3', () => {

@@ -3,7 +3,7 @@
  * (not UDP), plus `outbound|<port>|<subset>|<fqdn>` per DestinationRule subset. The discovery
  * type follows the service's resolution (EDS, STRICT_DNS / LOGICAL_DNS with inline endpoints,
  * ORIGINAL_DST for passthrough); then the merged DestinationRule policy is applied in Istio's
- * order: connection pool, h2 upgrade, outlier detection, load balancer, TLS.
+ * order: connection pool, h2 upgrade, outlier detection, load balancer, TLS, PROXY protocol.
  */
 import { isIP } from 'node:net';
 import type { MeshService, MeshServicePort, Resolution } from '../../../model/registry/types.js';
@@ -19,12 +19,15 @@ import type { XdsResource } from '../../types.js';
 import type { RuleForService, SidecarContext } from '../context.js';
 import { portKind } from '../protocol.js';
 import { applyConnectionPool, applyH2Upgrade } from './connection-pool.js';
+import { sendableEndpoint } from '../eds/endpoints.js';
 import { endpointsFor, inlineAssignment } from './dns-endpoints.js';
 import { finishDraft, istioMetadata, newDraft, type ClusterDraft, type DiscoveryType } from './draft.js';
 import { applyLoadBalancer } from './lb.js';
 import { policyOrigin } from './origin.js';
 import { applyOutlierDetection } from './outlier.js';
+import { applyUpstreamProxyProtocol, proxyProtocolFor } from './proxy-protocol.js';
 import { serviceMetadata, setUpstreamProtocol } from './shared.js';
+import { patternedStatName } from './stat-name.js';
 import { applyUpstreamTls } from './upstream-tls.js';
 
 const TYPE_BY_RESOLUTION: Readonly<Record<Resolution, DiscoveryType | undefined>> = {
@@ -92,7 +95,8 @@ function baseDraft(ctx: SidecarContext, t: Target, name: string, policy: Cluster
   const type: DiscoveryType = policy.loadBalancer?.simple === 'PASSTHROUGH' ? 'ORIGINAL_DST' : byResolution;
   const draft = newDraft(name, type);
   if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
-    const assignment = inlineAssignment(name, endpointsFor(ctx, t.service, t.port, t.subset?.labels), type === 'LOGICAL_DNS');
+    const endpoints = endpointsFor(ctx, t.service, t.port, t.subset?.labels).filter((ep) => sendableEndpoint(t.service, ep));
+    const assignment = inlineAssignment(ctx, name, endpoints, type === 'LOGICAL_DNS', policy);
     if (!assignment) {
       ctx.diags.warn(t.rule?.source ?? t.service.origin, t.subset ? 'spec.subsets' : undefined, `DNS cluster ${name} has no endpoints: left out, as in Istio`, name);
       return undefined;
@@ -110,6 +114,8 @@ function buildOutboundCluster(ctx: SidecarContext, t: Target): XdsResource | und
   const origin = policyOrigin(ctx, t.rule, subsetName, t.port.port, name);
   const draft = baseDraft(ctx, t, name, policy);
   if (!draft) return undefined;
+  const statName = patternedStatName(ctx.mesh.outboundClusterStatName, { service: t.service, port: t.port, subset: subsetName, targetPort: 0 });
+  if (statName) draft.cluster.alt_stat_name = statName;
   setUpstreamProtocol(draft, t.port);
   istioMetadata(draft).services = [serviceMetadata(t.service)];
   applyConnectionPool(draft, ctx.mesh, policy.connectionPool, origin('connectionPool'));
@@ -127,6 +133,7 @@ function buildOutboundCluster(ctx: SidecarContext, t: Target): XdsResource | und
     identitiesAsDefaultSans: t.service.source === 'ServiceEntry',
     ruleHasSelector: t.rule?.spec.workloadSelector !== undefined,
   });
+  applyUpstreamProxyProtocol(draft, proxyProtocolFor(rulePolicy, t.subset, t.port.port));
   if (draft.cluster.type === 'EDS') draft.cluster.eds_cluster_config = { eds_config: { ...adsConfigSource(), initial_fetch_timeout: { seconds: 0, nanos: 0 } }, service_name: name };
   addProvenance(draft, t, policy);
   return finishDraft(draft);
@@ -134,7 +141,6 @@ function buildOutboundCluster(ctx: SidecarContext, t: Target): XdsResource | und
 
 function reportUnsupported(ctx: SidecarContext, rule: RuleForService | undefined): void {
   const policy = rule?.spec.trafficPolicy;
-  if (policy?.proxyProtocol) ctx.diags.warn(rule?.source, 'spec.trafficPolicy.proxyProtocol', 'upstream PROXY protocol is not supported yet: ignored');
   if (policy?.tunnel) ctx.diags.warn(rule?.source, 'spec.trafficPolicy.tunnel', 'tunneling is not supported yet: ignored');
 }
 

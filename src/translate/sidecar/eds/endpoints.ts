@@ -1,10 +1,11 @@
 /**
- * LbEndpoints and their locality groups for one cluster. Each endpoint carries its health,
+ * LbEndpoints and their locality groups for one cluster, from the endpoints Istio sends (see
+ * sendableEndpoint). Each endpoint carries its health,
  * its weight (default 1), the `envoy.transport_socket_match` metadata that selects the
  * cluster's Istio mTLS transport socket when the workload has a sidecar (tlsMode istio), and
  * Istio's telemetry metadata `istio.workload` = `name;namespace;canonical-name;canonical-revision;cluster`.
  */
-import type { HealthStatus, Locality, MeshEndpoint } from '../../../model/registry/types.js';
+import type { HealthStatus, Locality, MeshEndpoint, MeshService } from '../../../model/registry/types.js';
 
 export type Json = Record<string, unknown>;
 
@@ -30,6 +31,22 @@ const ENVOY_HEALTH: Readonly<Record<HealthStatus, string>> = {
   TERMINATING: 'DRAINING',
 };
 
+/** Istio's defaults for PILOT_PERSISTENT_SESSION_LABEL / _HEADER_LABEL and PILOT_DRAINING_LABEL. */
+const PERSISTENT_SESSION_LABELS = Object.freeze(['istio.io/persistent-session', 'istio.io/persistent-session-header']);
+const DRAINING_LABEL = 'istio.io/draining';
+
+/**
+ * Whether Istio sends `ep` in `service`'s endpoints (its EDS endpoint filter, with
+ * PILOT_SEND_UNHEALTHY_ENDPOINTS at its default, false): not-ready endpoints are left out, so
+ * Envoy's panic threshold never sends traffic to them; terminating ones always; draining ones
+ * (terminating but serving, or labelled istio.io/draining) only for persistent-session services.
+ */
+export function sendableEndpoint(service: MeshService, ep: MeshEndpoint): boolean {
+  if (ep.health === 'UNHEALTHY' || ep.health === 'TERMINATING') return false;
+  const draining = ep.health === 'DRAINING' || !!ep.labels[DRAINING_LABEL];
+  return !draining || PERSISTENT_SESSION_LABELS.some((l) => !!service.labels[l]);
+}
+
 export const localityKey = (l: Locality) => `${l.region}/${l.zone}/${l.subzone}`;
 
 /** Istio's canonical service name and revision, from the workload's labels. */
@@ -38,6 +55,10 @@ function canonical(ep: MeshEndpoint): [string, string] {
   const name = l['service.istio.io/canonical-name'] ?? l['app.kubernetes.io/name'] ?? l.app ?? ep.workloadName ?? '';
   const revision = l['service.istio.io/canonical-revision'] ?? l['app.kubernetes.io/version'] ?? l.version ?? 'latest';
   return [name, revision === 'latest' ? '' : revision];
+}
+
+function healthOf(ep: MeshEndpoint): string {
+  return ep.labels[DRAINING_LABEL] ? 'DRAINING' : ENVOY_HEALTH[ep.health];
 }
 
 function metadataOf(ep: MeshEndpoint): Json {
@@ -60,7 +81,7 @@ export function memberOf(ep: MeshEndpoint): Member {
     weight,
     body: {
       endpoint: { address: addressOf(ep) },
-      health_status: ENVOY_HEALTH[ep.health],
+      health_status: healthOf(ep),
       metadata: metadataOf(ep),
       load_balancing_weight: { value: weight },
     },

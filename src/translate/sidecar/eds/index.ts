@@ -2,20 +2,22 @@
  * Sidecar endpoints (EDS): a ClusterLoadAssignment per outbound EDS cluster
  * (`outbound|<port>|<subset>|<fqdn>` of a ClientSideLB service this proxy sees). The service's
  * endpoints on that port, narrowed to the subset's labels, grouped by locality, then locality
- * load balancing relative to the proxy (see locality-lb.ts). Endpoints without an IP literal
- * address and port (or a unix:// path) are left out with a diagnostic; an empty service gets an assignment with
- * no endpoints (the cluster exists, it just has nowhere to send).
+ * load balancing relative to the proxy (see locality-lb.ts). Not-ready, terminating and (unless
+ * the service uses persistent sessions) draining endpoints are not sent, as in Istio. Endpoints
+ * without an IP literal address and port (or a unix:// path) are left out with a diagnostic; an
+ * empty service gets an assignment with no endpoints (the cluster exists, it just has nowhere
+ * to send).
  */
 import { isIP } from 'node:net';
 import type { MeshEndpoint, MeshService, MeshServicePort } from '../../../model/registry/types.js';
 import { NO_LOCALITY } from '../../../model/registry/workload.js';
 import type { Subset } from '../../../model/types/destination-rule.js';
 import { parseClusterName } from '../../common/cluster-name.js';
-import { subsetPolicyForPort } from '../../common/traffic-policy.js';
+import { subsetPolicyForPort, type ClusterPolicy } from '../../common/traffic-policy.js';
 import { TypeUrl } from '../../type-urls.js';
 import type { XdsResource } from '../../types.js';
 import type { SidecarContext } from '../context.js';
-import { groupBody, groupByLocality, memberOf, type Group } from './endpoints.js';
+import { groupBody, groupByLocality, memberOf, sendableEndpoint, type Group } from './endpoints.js';
 import { applyLocalityLb, effectiveSetting, withTopology } from './locality-lb.js';
 
 interface Target {
@@ -47,6 +49,7 @@ function endpointsOf(ctx: SidecarContext, t: Target, clusterName: string): MeshE
   const seen = new Set<string>();
   return ctx.snapshot.endpointsOf(t.service).filter((ep) => {
     if (ep.servicePortName !== t.port.name || !labels.every(([k, v]) => ep.labels[k] === v)) return false;
+    if (!sendableEndpoint(t.service, ep)) return false;
     if (!usable(ep)) {
       const who = ep.workloadName ? `${ep.workloadKind ?? 'workload'} ${ep.namespace}/${ep.workloadName}` : 'an endpoint';
       ctx.diags.warn(t.service.origin, undefined, `${who} has no usable address (${JSON.stringify(ep.address)}:${ep.port}): left out`, clusterName);
@@ -61,7 +64,14 @@ function endpointsOf(ctx: SidecarContext, t: Target, clusterName: string): MeshE
 
 function localityBalanced(ctx: SidecarContext, t: Target, groups: Group[]): Group[] {
   const rule = ctx.destinationRuleFor(t.service);
-  const policy = subsetPolicyForPort(rule?.spec.trafficPolicy, t.subset, t.port.port);
+  return localityBalancedForProxy(ctx, subsetPolicyForPort(rule?.spec.trafficPolicy, t.subset, t.port.port), groups, true);
+}
+
+/**
+ * Locality load balancing of `groups` relative to this proxy under the cluster's merged
+ * `policy` (shared with DNS clusters' inline endpoints, which skip failoverPriority as Istio does).
+ */
+export function localityBalancedForProxy(ctx: SidecarContext, policy: ClusterPolicy, groups: Group[], failoverPriority: boolean): Group[] {
   const setting = effectiveSetting(ctx.mesh.localityLbSetting, policy.loadBalancer?.localityLbSetting);
   if (!setting) return groups;
   const proxyLocality = ctx.proxy.locality ?? NO_LOCALITY;
@@ -70,6 +80,7 @@ function localityBalanced(ctx: SidecarContext, t: Target, groups: Group[]): Grou
     proxyLabels: withTopology(ctx.proxy.metadata.labels, proxyLocality, ctx.proxy.metadata.network),
     setting,
     failoverEnabled: policy.outlierDetection !== undefined,
+    failoverPriority,
   });
 }
 

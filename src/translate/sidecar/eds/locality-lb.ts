@@ -24,6 +24,11 @@ export interface LocalityInputs {
   readonly setting: LocalityLbSetting;
   /** outlierDetection is set for the cluster: without it Envoy never leaves priority 0. */
   readonly failoverEnabled: boolean;
+  /**
+   * false for DNS clusters' inline endpoints: Istio does not apply failoverPriority there (it
+   * has no per-endpoint labels for them), only distribute and region failover.
+   */
+  readonly failoverPriority?: boolean;
 }
 
 /** The setting that applies, or undefined when locality load balancing is off. */
@@ -111,7 +116,7 @@ export function applyLocalityLb(groups: Group[], inputs: LocalityInputs): Group[
   if (!inputs.failoverEnabled) return groups;
   const failover = setting.failover ?? [];
   if (setting.failoverPriority && setting.failoverPriority.length > 0) {
-    const split = applyFailoverPriority(groups, inputs.proxyLabels, setting.failoverPriority);
+    const split = inputs.failoverPriority === false ? groups : applyFailoverPriority(groups, inputs.proxyLabels, setting.failoverPriority);
     return failover.length > 0 ? applyLocalityFailover(split, proxyLocality, failover) : split;
   }
   return applyLocalityFailover(groups, proxyLocality, failover);

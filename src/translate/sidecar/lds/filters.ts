@@ -10,6 +10,8 @@ export const ListenerType = Object.freeze({
   TlsInspector: `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`,
   HttpInspector: `${PREFIX}envoy.extensions.filters.listener.http_inspector.v3.HttpInspector`,
   OriginalDst: `${PREFIX}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`,
+  OriginalSrc: `${PREFIX}envoy.extensions.filters.listener.original_src.v3.OriginalSrc`,
+  MongoProxy: `${PREFIX}envoy.extensions.filters.network.mongo_proxy.v3.MongoProxy`,
   DownstreamTlsContext: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
 });
 
@@ -19,6 +21,8 @@ export const FilterNames = Object.freeze({
   TlsInspector: 'envoy.filters.listener.tls_inspector',
   HttpInspector: 'envoy.filters.listener.http_inspector',
   OriginalDst: 'envoy.filters.listener.original_dst',
+  OriginalSrc: 'envoy.filters.listener.original_src',
+  MongoProxy: 'envoy.filters.network.mongo_proxy',
   TlsTransportSocket: 'envoy.transport_sockets.tls',
 });
 
@@ -36,12 +40,15 @@ export interface TcpProxyExtras {
   readonly idleTimeout?: Json;
   readonly maxDownstreamConnectionDuration?: Json;
   readonly hashBySourceIp?: boolean;
+  /** DestinationRule trafficPolicy.tunnel: HTTP CONNECT (or POST) tunneling to `hostname` (host:port). */
+  readonly tunnel?: { readonly hostname: string; readonly usePost: boolean };
 }
 
 function withExtras(body: Json, extras: TcpProxyExtras | undefined): Json {
   if (extras?.idleTimeout) body.idle_timeout = extras.idleTimeout;
   if (extras?.maxDownstreamConnectionDuration) body.max_downstream_connection_duration = extras.maxDownstreamConnectionDuration;
   if (extras?.hashBySourceIp) body.hash_policy = [{ source_ip: {} }];
+  if (extras?.tunnel) body.tunneling_config = { hostname: extras.tunnel.hostname, ...(extras.tunnel.usePost ? { use_post: true } : {}) };
   return body;
 }
 
@@ -68,6 +75,23 @@ export function listenerFilter(name: string, type: string, filterDisabled?: Json
 export const tlsInspector = (disabled?: Json) => listenerFilter(FilterNames.TlsInspector, ListenerType.TlsInspector, disabled);
 export const httpInspector = (disabled?: Json) => listenerFilter(FilterNames.HttpInspector, ListenerType.HttpInspector, disabled);
 export const originalDst = () => listenerFilter(FilterNames.OriginalDst, ListenerType.OriginalDst);
+
+/** Istio's TPROXY mark: upstream connections keep the downstream source address. */
+const ORIGINAL_SRC_MARK = 1337;
+
+export function originalSrc(): Json {
+  return { name: FilterNames.OriginalSrc, typed_config: { '@type': ListenerType.OriginalSrc, mark: ORIGINAL_SRC_MARK } };
+}
+
+/**
+ * The network filters in front of a tcp_proxy for a port's protocol, as Istio stacks them: the
+ * Mongo proxy filter (PILOT_ENABLE_MONGO_FILTER, on by default) for `mongo` ports; nothing for
+ * Redis and MySQL, whose filters Istio leaves off by default.
+ */
+export function withProtocolFilters(protocol: string | undefined, statPrefix: string, tcpProxy: Json): Json[] {
+  if (protocol !== 'Mongo') return [tcpProxy];
+  return [{ name: FilterNames.MongoProxy, typed_config: { '@type': ListenerType.MongoProxy, stat_prefix: statPrefix } }, tcpProxy];
+}
 
 export function socketAddress(address: string, port: number): Json {
   return { socket_address: { address, port_value: port } };

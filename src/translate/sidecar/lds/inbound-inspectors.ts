@@ -1,11 +1,12 @@
 /**
- * Listener filters of virtualInbound, derived from its filter chains as Istio derives them:
- * original_dst always; the TLS inspector where some chain matches transport `tls`, the HTTP
+ * Listener filters of inbound listeners, derived from their filter chains as Istio derives them:
+ * on virtualInbound original_dst (and original_src under TPROXY, so the app sees the client's
+ * address), none of those on a listener bound to its own port; the TLS inspector where some chain matches transport `tls`, the HTTP
  * inspector where some chain matches plaintext HTTP ALPNs — each switched off (filter_disabled)
  * on the destination ports that do not need it, since inspecting server-first protocols stalls
  * them. Port 0 stands for chains without a destination port (the passthrough chains).
  */
-import { httpInspector, originalDst, tlsInspector, Transport, type Json } from './filters.js';
+import { httpInspector, originalDst, originalSrc, tlsInspector, Transport, type Json } from './filters.js';
 
 interface Needs { tls: boolean; http: boolean }
 
@@ -49,7 +50,14 @@ function httpFilter(needs: Map<number, Needs>): Json | undefined {
   return off.length === 0 ? httpInspector() : httpInspector(onPorts(off));
 }
 
-export function inboundListenerFilters(chains: readonly Json[]): Json[] {
+export interface InboundListenerKind {
+  /** A real listener on its own port (no redirection, so no original destination to restore). */
+  readonly bindToPort: boolean;
+  readonly tproxy: boolean;
+}
+
+export function inboundListenerFilters(chains: readonly Json[], kind: InboundListenerKind = { bindToPort: false, tproxy: false }): Json[] {
   const needs = needsByPort(chains);
-  return [originalDst(), tlsFilter(needs), httpFilter(needs)].filter((f): f is Json => f !== undefined);
+  const redirected = kind.bindToPort ? [] : [originalDst(), ...(kind.tproxy ? [originalSrc()] : [])];
+  return [...redirected, tlsFilter(needs), httpFilter(needs)].filter((f): f is Json => f !== undefined);
 }

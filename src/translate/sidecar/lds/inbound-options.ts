@@ -15,6 +15,8 @@ export interface InboundMatchOption {
   readonly alpn?: readonly string[];
   /** Terminate mTLS on this chain. */
   readonly mtls: boolean;
+  /** Terminate the Sidecar ingress listener's own TLS on this chain. */
+  readonly custom?: boolean;
 }
 
 const MTLS_HTTP_ALPNS = ['istio-http/1.0', 'istio-http/1.1', 'istio-h2'];

@@ -6,12 +6,14 @@
  * tcp idle timeout, max connection duration and source-IP hashing.
  */
 import type { ConfigObject } from '../../../model/config.js';
-import type { MeshService } from '../../../model/registry/types.js';
+import { isIP } from 'node:net';
+import type { MeshService, Protocol } from '../../../model/registry/types.js';
+import type { TrafficPolicy } from '../../../model/types/destination-rule.js';
 import type { RouteDestination } from '../../../model/types/virtual-service.js';
 import { protoDuration } from '../../common/proto-values.js';
 import type { SidecarContext } from '../context.js';
 import { resolveDestination } from '../destinations.js';
-import { tcpProxyFilter, weightedTcpProxyFilter, type Json, type TcpProxyExtras, type WeightedCluster } from './filters.js';
+import { tcpProxyFilter, weightedTcpProxyFilter, withProtocolFilters, type Json, type TcpProxyExtras, type WeightedCluster } from './filters.js';
 
 interface Resolved { readonly cluster: string; readonly weight: number; readonly service: MeshService; readonly subset: string }
 
@@ -31,13 +33,27 @@ function resolveAll(ctx: SidecarContext, vs: ConfigObject, routes: readonly Rout
   return out;
 }
 
-function extrasFor(ctx: SidecarContext, first: Resolved): TcpProxyExtras {
+/**
+ * Istio's tunneling_config: the subset's own `tunnel` when routing to a subset (no fallback to the
+ * top level), else the top-level one; `host:port` with IPv6 hosts bracketed.
+ */
+function tunnelOf(policy: TrafficPolicy | undefined): TcpProxyExtras['tunnel'] {
+  const t = policy?.tunnel;
+  if (!t || !t.targetHost || !t.targetPort) return undefined;
+  const host = isIP(t.targetHost) === 6 ? `[${t.targetHost}]` : t.targetHost;
+  return { hostname: `${host}:${t.targetPort}`, usePost: t.protocol === 'POST' };
+}
+
+function extrasFor(ctx: SidecarContext, first: Resolved, weighted = false): TcpProxyExtras {
   const spec = ctx.destinationRuleFor(first.service)?.spec;
   const tcp = spec?.trafficPolicy?.connectionPool?.tcp;
   let sourceIp = spec?.trafficPolicy?.loadBalancer?.consistentHash?.useSourceIp === true;
   const subsetLb = ctx.subsetOf(ctx.destinationRuleFor(first.service), first.subset)?.trafficPolicy?.loadBalancer;
   if (first.subset && subsetLb) sourceIp = subsetLb.consistentHash?.useSourceIp === true;
+  const subset = weighted ? undefined : ctx.subsetOf(ctx.destinationRuleFor(first.service), first.subset);
+  const tunnel = tunnelOf(weighted || !first.subset ? spec?.trafficPolicy : subset?.trafficPolicy);
   return {
+    ...(tunnel ? { tunnel } : {}),
     ...(protoDuration(tcp?.idleTimeout) ? { idleTimeout: protoDuration(tcp?.idleTimeout) as unknown as Json } : {}),
     ...(protoDuration(tcp?.maxConnectionDuration) ? { maxDownstreamConnectionDuration: protoDuration(tcp?.maxConnectionDuration) as unknown as Json } : {}),
     hashBySourceIp: sourceIp,
@@ -45,7 +61,7 @@ function extrasFor(ctx: SidecarContext, first: Resolved): TcpProxyExtras {
 }
 
 /** Network filters for a route (`path` = e.g. `spec.tcp[0]`), or undefined when nothing is left. */
-export function routeFilters(ctx: SidecarContext, vs: ConfigObject, routes: readonly RouteDestination[] | undefined, path: string, listenerPort: number): Json[] | undefined {
+export function routeFilters(ctx: SidecarContext, vs: ConfigObject, routes: readonly RouteDestination[] | undefined, path: string, listenerPort: number, protocol?: Protocol): Json[] | undefined {
   if (!routes || routes.length === 0) {
     ctx.diags.warn(vs, `${path}.route`, 'route has no destination: skipped');
     return undefined;
@@ -56,17 +72,17 @@ export function routeFilters(ctx: SidecarContext, vs: ConfigObject, routes: read
     ctx.diags.warn(vs, `${path}.route`, 'no destination of this route can be resolved: route skipped');
     return undefined;
   }
-  const extras = extrasFor(ctx, first);
-  if (routes.length === 1 || resolved.length === 1) return [tcpProxyFilter(first.cluster, first.cluster, extras)];
+  if (routes.length === 1 || resolved.length === 1) return withProtocolFilters(protocol, first.cluster, tcpProxyFilter(first.cluster, first.cluster, extrasFor(ctx, first)));
   const weighted: WeightedCluster[] = resolved.filter((r) => r.weight > 0).map((r) => ({ name: r.cluster, weight: r.weight }));
   if (weighted.length === 0) {
     ctx.diags.warn(vs, `${path}.route`, 'every remaining destination has weight 0: route skipped');
     return undefined;
   }
-  return [weightedTcpProxyFilter(`${vs.metadata.name}.${vs.metadata.namespace}`, weighted, extras)];
+  const statPrefix = `${vs.metadata.name}.${vs.metadata.namespace}`;
+  return withProtocolFilters(protocol, statPrefix, weightedTcpProxyFilter(statPrefix, weighted, extrasFor(ctx, first, true)));
 }
 
 /** The default chain's tcp_proxy: the service's own cluster on that port. */
-export function serviceFilters(ctx: SidecarContext, service: MeshService, cluster: string): Json[] {
-  return [tcpProxyFilter(cluster, cluster, extrasFor(ctx, { cluster, weight: 0, service, subset: '' }))];
+export function serviceFilters(ctx: SidecarContext, service: MeshService, cluster: string, protocol?: Protocol): Json[] {
+  return withProtocolFilters(protocol, cluster, tcpProxyFilter(cluster, cluster, extrasFor(ctx, { cluster, weight: 0, service, subset: '' })));
 }

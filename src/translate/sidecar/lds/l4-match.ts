@@ -17,6 +17,8 @@ export interface OutboundTarget {
   readonly cidrs: readonly string[];
   /** Listener bound to 0.0.0.0 rather than a VIP or endpoint IP. */
   readonly wildcardBind: boolean;
+  /** The VirtualServices of the egress listener being built (default: every one the proxy sees). */
+  readonly virtualServices?: readonly IndexedVirtualService[];
 }
 
 export function staticMatch(ctx: SidecarContext, m: L4MatchAttributes | undefined, port: number): boolean {
@@ -29,9 +31,9 @@ export function staticMatch(ctx: SidecarContext, m: L4MatchAttributes | undefine
   return gatewayOk && labelsOk && portOk && nsOk;
 }
 
-/** VirtualServices (oldest first) with a host covering the service's hostname. */
-export function virtualServicesFor(ctx: SidecarContext, service: MeshService): IndexedVirtualService[] {
-  return ctx.virtualServices().filter((vs) => vs.hosts.some((h) => hostMatches(h, service.hostname)));
+/** VirtualServices (oldest first) of the target's egress listener with a host covering its service's hostname. */
+export function virtualServicesFor(ctx: SidecarContext, t: OutboundTarget): IndexedVirtualService[] {
+  return (t.virtualServices ?? ctx.virtualServices()).filter((vs) => vs.hosts.some((h) => hostMatches(h, t.service.hostname)));
 }
 
 /** The service's own cluster for the default chain (its only port when it has one, as Istio). */

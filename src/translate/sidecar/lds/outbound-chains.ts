@@ -26,18 +26,24 @@ export function tcpChains(ctx: SidecarContext, t: OutboundTarget): ChainOpts[] {
 }
 
 /**
- * RDS name: `<port>` for the shared 0.0.0.0 listener; a sniffed service on its own VIP gets a
- * route configuration of its own, `<hostname>:<port>` (Istio's rule).
+ * RDS name: `<port>` for the shared listener of a port; a sniffed service on its own VIP gets a
+ * route configuration of its own, `<hostname>:<port>`; a Unix domain socket listener (port 0) is
+ * named by its bind `unix://<path>` (Istio's rules).
  */
 export function routeNameFor(t: OutboundTarget, bind: string, sniffed: boolean): string {
+  if (t.port.port === 0) return bind;
   return sniffed && bind !== WILDCARD ? `${t.service.hostname}:${t.port.port}` : String(t.port.port);
 }
 
-export function httpChain(ctx: SidecarContext, t: OutboundTarget, bind: string, sniffed: boolean): ChainOpts {
+/**
+ * The HttpConnectionManager chain. `inspect`: matched on the plaintext HTTP ALPNs the HTTP
+ * inspector reports (sniffed ports, and HTTP on 0.0.0.0 where other TCP must fall through);
+ * otherwise it takes every connection.
+ */
+export function httpChain(ctx: SidecarContext, t: OutboundTarget, bind: string, sniffed: boolean, inspect = true): ChainOpts {
   const name = listenerName(bind, t.port.port);
   return {
-    alpn: PLAINTEXT_HTTP_ALPNS,
-    transport: Transport.Raw,
+    ...(inspect ? { alpn: PLAINTEXT_HTTP_ALPNS, transport: Transport.Raw } : {}),
     filters: [outboundHttpManager(ctx.mesh, `outbound_${name}`, routeNameFor(t, bind, sniffed))],
     source: t.service.origin,
   };

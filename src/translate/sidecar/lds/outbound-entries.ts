@@ -21,6 +21,13 @@ export interface OutboundEntry {
   chains: ChainOpts[];
   /** The service that created the entry. */
   readonly owner: MeshService;
+  /** A real socket (bind_to_port) rather than a listener virtualOutbound hands connections to. */
+  readonly bindToPort: boolean;
+  /**
+   * Set once a Sidecar egress listener with an explicit port is done and the catch-all one
+   * starts: the user chose what this bind:port carries, so nothing more is added (Istio's lock).
+   */
+  locked?: boolean;
   /** Match combinations `chains` already take (kept with them: listeners shared by many services grow one chain at a time). */
   taken?: Set<string>;
 }
@@ -64,18 +71,26 @@ function conflictFor(incoming: Protocol, existing: OutboundEntry | undefined): C
 
 function incomingChains(ctx: SidecarContext, t: OutboundTarget, bind: string): { chains: ChainOpts[]; protocol: Protocol } {
   const kind = kindOf(t.port.protocol);
+  if (t.port.protocol === 'HTTP_PROXY') return { chains: [httpChain(ctx, t, bind, false, false)], protocol: 'HTTP_PROXY' };
   if (kind === 'http') {
     // On the shared wildcard listener HTTP is matched by ALPN with a TCP fallthrough: a sniffed listener.
-    return { chains: [httpChain(ctx, t, bind, false)], protocol: bind === WILDCARD ? 'UnsupportedProtocol' : t.port.protocol };
+    const inspect = bind === WILDCARD;
+    return { chains: [httpChain(ctx, t, bind, false, inspect)], protocol: inspect ? 'UnsupportedProtocol' : t.port.protocol };
   }
   if (kind === 'tcp') return { chains: tcpChains(ctx, t), protocol: t.port.protocol };
   return { chains: [...tcpChains(ctx, t), httpChain(ctx, t, bind, true)], protocol: t.port.protocol };
 }
 
 /** Adds one service port on `bind` to the listener map. */
-export function addServicePort(ctx: SidecarContext, map: EntryMap, t: OutboundTarget, bind: string): void {
+export function addServicePort(ctx: SidecarContext, map: EntryMap, t: OutboundTarget, bind: string, bindToPort = false): void {
   const key = `${bind}|${t.port.port}`;
   const existing = map.get(key);
+  if (existing?.locked) return;
+  if (t.port.protocol === 'HTTP_PROXY') {
+    // Istio builds an HTTP proxy port's listener outright: one chain, every host through RDS.
+    map.set(key, { bind, port: t.port.port, protocol: 'HTTP_PROXY', chains: incomingChains(ctx, t, bind).chains, owner: t.service, bindToPort });
+    return;
+  }
   const conflict = conflictFor(t.port.protocol, existing);
   if (conflict === 'skip') return;
   if (existing && existing.protocol !== t.port.protocol && (wellKnown(t.port.protocol) || wellKnown(existing.protocol))) {
@@ -85,7 +100,7 @@ export function addServicePort(ctx: SidecarContext, map: EntryMap, t: OutboundTa
   }
   const { chains, protocol } = incomingChains(ctx, t, bind);
   if (!existing || conflict === 'none' || conflict === 'replace') {
-    map.set(key, { bind, port: t.port.port, protocol, chains: dedupe(ctx, chains, bind, t), owner: t.service });
+    map.set(key, { bind, port: t.port.port, protocol, chains: dedupe(ctx, chains, bind, t), owner: t.service, bindToPort });
     return;
   }
   mergeChains(ctx, existing, chains, t);
@@ -94,7 +109,7 @@ export function addServicePort(ctx: SidecarContext, map: EntryMap, t: OutboundTa
 
 /** Chains of one service port may repeat a match (e.g. two VS routes on the same subnets). */
 function dedupe(ctx: SidecarContext, chains: readonly ChainOpts[], bind: string, t: OutboundTarget): ChainOpts[] {
-  const entry: OutboundEntry = { bind, port: t.port.port, protocol: t.port.protocol, chains: [], owner: t.service };
+  const entry: OutboundEntry = { bind, port: t.port.port, protocol: t.port.protocol, chains: [], owner: t.service, bindToPort: false };
   mergeChains(ctx, entry, chains, t);
   return entry.chains;
 }

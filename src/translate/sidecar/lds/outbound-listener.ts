@@ -1,5 +1,6 @@
 /**
- * One outbound listener from its merged filter chains, in Istio's shape: not bound to a port
+ * One outbound listener from its merged filter chains, in Istio's shape: not bound to a port unless
+ * its egress listener asks for a real socket (captureMode NONE, Unix socket, proxy without interception)
  * (virtualOutbound hands connections over by original destination), OUTBOUND, inspectors only
  * when a chain matches on SNI (TLS inspector) or ALPN (both), a match-all chain as the
  * default_filter_chain, and otherwise the PassthroughFilterChain (ALLOW_ANY / REGISTRY_ONLY
@@ -9,6 +10,7 @@ import { protoDuration, ZERO_DURATION } from '../../common/proto-values.js';
 import type { SidecarContext } from '../context.js';
 import { isMatchAll, toFilterChainMatch, type ChainOpts } from './chain-match.js';
 import { httpInspector, socketAddress, tlsInspector, type Json } from './filters.js';
+import { isUnixBind, UNIX_PREFIX } from './egress-binding.js';
 import { listenerName } from './outbound-chains.js';
 import type { OutboundEntry } from './outbound-entries.js';
 import { catchAllFilters } from './virtual-outbound.js';
@@ -35,6 +37,11 @@ function listenerFilters(ctx: SidecarContext, chains: readonly ChainOpts[]): Jso
   return { ...(filters.length > 0 ? { listener_filters: filters } : {}), listener_filters_timeout: timeout };
 }
 
+/** A socket address, or a pipe for a Unix domain socket bind (`unix://<path>`). */
+export function listenerAddress(bind: string, port: number): Json {
+  return isUnixBind(bind) ? { pipe: { path: bind.slice(UNIX_PREFIX.length) } } : socketAddress(bind, port);
+}
+
 export function buildOutboundListener(ctx: SidecarContext, entry: OutboundEntry): Json {
   const name = listenerName(entry.bind, entry.port);
   let defaultChain: Json | undefined;
@@ -45,10 +52,10 @@ export function buildOutboundListener(ctx: SidecarContext, entry: OutboundEntry)
   }
   const body: Json = {
     name,
-    address: socketAddress(entry.bind, entry.port),
+    address: listenerAddress(entry.bind, entry.port),
     traffic_direction: 'OUTBOUND',
     continue_on_listener_filters_timeout: true,
-    bind_to_port: { value: false },
+    ...(entry.bindToPort ? {} : { bind_to_port: { value: false } }),
     ...listenerFilters(ctx, entry.chains),
   };
   if (defaultChain && filterChains.length === 0) body.filter_chains = [defaultChain];

@@ -19,20 +19,20 @@ function chainsForRoute(ctx: SidecarContext, t: OutboundTarget, vs: Parameters<t
   const base = { metadata: configMetadata(vs), source: vs, sourcePath: path };
   const matches = route.match ?? [];
   if (matches.length === 0) {
-    const filters = routeFilters(ctx, vs, route.route, path, port);
+    const filters = routeFilters(ctx, vs, route.route, path, port, t.port.protocol);
     return { chains: filters ? [{ ...base, cidrs: t.cidrs, filters }] : [], terminal: filters !== undefined };
   }
   const subnets: string[] = [];
   for (const m of matches) {
     if (!staticMatch(ctx, m, port)) continue;
     if ((m.destinationSubnets ?? []).length === 0) {
-      const filters = routeFilters(ctx, vs, route.route, path, port);
+      const filters = routeFilters(ctx, vs, route.route, path, port, t.port.protocol);
       return { chains: filters ? [{ ...base, cidrs: t.cidrs, filters }] : [], terminal: filters !== undefined };
     }
     subnets.push(...(m.destinationSubnets ?? []));
   }
   if (subnets.length === 0) return { chains: [], terminal: false };
-  const filters = routeFilters(ctx, vs, route.route, path, port);
+  const filters = routeFilters(ctx, vs, route.route, path, port, t.port.protocol);
   if (!filters) return { chains: [], terminal: false };
   // A chain on exactly the service's own CIDRs already covers the default route.
   const sameAsService = t.cidrs.length > 0 && cidrKeyList(subnets) === cidrKeyList(t.cidrs);
@@ -41,7 +41,7 @@ function chainsForRoute(ctx: SidecarContext, t: OutboundTarget, vs: Parameters<t
 
 export function tcpRouteChains(ctx: SidecarContext, t: OutboundTarget): ChainOpts[] {
   const out: ChainOpts[] = [];
-  for (const vs of virtualServicesFor(ctx, t.service)) {
+  for (const vs of virtualServicesFor(ctx, t)) {
     const spec = vs.config.spec as unknown as VirtualServiceSpec;
     const routes = spec.tcp ?? [];
     for (let i = 0; i < routes.length; i++) {
@@ -53,6 +53,6 @@ export function tcpRouteChains(ctx: SidecarContext, t: OutboundTarget): ChainOpt
     }
   }
   const cluster = defaultCluster(t);
-  out.push({ cidrs: t.cidrs, filters: serviceFilters(ctx, t.service, cluster), source: t.service.origin });
+  out.push({ cidrs: t.cidrs, filters: serviceFilters(ctx, t.service, cluster, t.port.protocol), source: t.service.origin });
   return out;
 }

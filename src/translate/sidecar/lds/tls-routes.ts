@@ -15,7 +15,7 @@ import { defaultCluster, staticMatch, virtualServicesFor, type OutboundTarget } 
 function vsChains(ctx: SidecarContext, t: OutboundTarget): ChainOpts[] {
   const out: ChainOpts[] = [];
   const handled = new Set<string>();
-  for (const vs of virtualServicesFor(ctx, t.service)) {
+  for (const vs of virtualServicesFor(ctx, t)) {
     const spec = vs.config.spec as unknown as VirtualServiceSpec;
     (spec.tls ?? []).forEach((route, i) => {
       const path = `spec.tls[${i}]`;
@@ -25,7 +25,7 @@ function vsChains(ctx: SidecarContext, t: OutboundTarget): ChainOpts[] {
         const key = `${(m.sniHosts ?? []).join(',')}|${(m.destinationSubnets ?? []).join(',')}`;
         if (handled.has(key)) continue;
         handled.add(key);
-        const filters = routeFilters(ctx, vs.config, route.route, path, t.port.port);
+        const filters = routeFilters(ctx, vs.config, route.route, path, t.port.port, t.port.protocol);
         if (filters) out.push({ sniHosts: m.sniHosts ?? [], cidrs: subnets, filters, metadata: configMetadata(vs.config), source: vs.config, sourcePath: path });
       }
     });
@@ -38,5 +38,5 @@ export function tlsRouteChains(ctx: SidecarContext, t: OutboundTarget): ChainOpt
   if (chains.length > 0) return chains;
   const cluster = defaultCluster(t);
   const sniHosts = t.wildcardBind ? [t.service.hostname] : [];
-  return [{ sniHosts, cidrs: t.cidrs, filters: serviceFilters(ctx, t.service, cluster), source: t.service.origin }];
+  return [{ sniHosts, cidrs: t.cidrs, filters: serviceFilters(ctx, t.service, cluster, t.port.protocol), source: t.service.origin }];
 }

@@ -2,7 +2,8 @@
  * virtualInbound (0.0.0.0:15006): where iptables redirects inbound connections. Chains, in
  * order: a blackhole for traffic addressed to 15006 itself (no loops); the passthrough chains to
  * InboundPassthroughCluster for ports no service declares (workload-wide mTLS mode, plus
- * portLevelMtls ports that no service covers); then each workload port's chains.
+ * portLevelMtls ports that no service covers); then each workload port's chains (except Sidecar
+ * ingress ports that get a listener of their own, see inbound-listeners.ts).
  */
 import { portLevelMtlsPorts } from '../../common/peer-authentication.js';
 import { protoDuration, ZERO_DURATION } from '../../common/proto-values.js';
@@ -34,7 +35,7 @@ function passthroughChains(ctx: SidecarContext, servedPorts: ReadonlySet<number>
 
 export function buildVirtualInbound(ctx: SidecarContext): Json {
   const port = ctx.mesh.proxyInboundListenPort ?? DEFAULT_INBOUND_PORT;
-  const configs = inboundChainConfigs(ctx).filter((cc) => cc.targetPort !== port);
+  const configs = inboundChainConfigs(ctx).filter((cc) => cc.targetPort !== port && !cc.bindToPort);
   const served = new Set(configs.map((cc) => cc.targetPort));
   const chains = uniqueChains(ctx, VIRTUAL_INBOUND, [
     blackhole(port),
@@ -46,7 +47,7 @@ export function buildVirtualInbound(ctx: SidecarContext): Json {
     address: socketAddress('0.0.0.0', port),
     traffic_direction: 'INBOUND',
     continue_on_listener_filters_timeout: true,
-    listener_filters: inboundListenerFilters(chains),
+    listener_filters: inboundListenerFilters(chains, { bindToPort: false, tproxy: ctx.proxy.metadata.interceptionMode === 'TPROXY' }),
     listener_filters_timeout: protoDuration(ctx.mesh.protocolDetectionTimeout) ?? ZERO_DURATION,
     filter_chains: chains,
   };

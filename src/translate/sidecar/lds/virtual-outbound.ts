@@ -1,10 +1,11 @@
 /**
  * virtualOutbound (0.0.0.0:15001): where iptables redirects outbound connections. It hands each
  * connection to the listener of its original destination (use_original_dst); what no listener
- * takes goes to the catch-all chain: PassthroughCluster under ALLOW_ANY, BlackHoleCluster under
- * REGISTRY_ONLY. A chain on the listener's own port blackholes traffic addressed to 15001
- * directly, so it cannot loop.
+ * takes goes to the catch-all chain: PassthroughCluster (or the Sidecar's egressProxy) under
+ * ALLOW_ANY, BlackHoleCluster under REGISTRY_ONLY (see cds/catch-all.ts). A chain on the
+ * listener's own port blackholes traffic addressed to 15001 directly, so it cannot loop.
  */
+import { catchAllCluster } from '../cds/catch-all.js';
 import type { SidecarContext } from '../context.js';
 import { Clusters, socketAddress, tcpProxyFilter, type Json } from './filters.js';
 
@@ -12,7 +13,7 @@ export const VIRTUAL_OUTBOUND = 'virtualOutbound';
 
 /** The catch-all tcp_proxy (also the PassthroughFilterChain of per-port listeners). */
 export function catchAllFilters(ctx: SidecarContext): Json[] {
-  const cluster = ctx.outboundMode() === 'REGISTRY_ONLY' ? Clusters.BlackHole : Clusters.Passthrough;
+  const cluster = catchAllCluster(ctx);
   return [tcpProxyFilter(cluster, cluster)];
 }
 

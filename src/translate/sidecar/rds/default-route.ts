@@ -2,12 +2,13 @@
  * Routes Istio gives a sidecar without a VirtualService: the `default` route of a service port
  * (prefix "/", its default cluster, no timeout, the mesh's default retry policy, the
  * DestinationRule's hash policy), and the catch-all virtual host for unknown hosts:
- * `allow_any` to PassthroughCluster under ALLOW_ANY, `block_all` answering 502 under
- * REGISTRY_ONLY.
+ * `allow_any` to PassthroughCluster (or the Sidecar's egressProxy cluster, see
+ * cds/catch-all.ts) under ALLOW_ANY, `block_all` answering 502 under REGISTRY_ONLY.
  */
 import type { MeshService } from '../../../model/registry/types.js';
-import { buildClusterName, SpecialCluster } from '../../common/cluster-name.js';
+import { buildClusterName } from '../../common/cluster-name.js';
 import { ZERO_DURATION } from '../../common/proto-values.js';
+import { catchAllCluster } from '../cds/catch-all.js';
 import type { SidecarContext } from '../context.js';
 import { hashPolicyForService } from './hash-policy.js';
 import { buildRetryPolicy } from './retry.js';
@@ -30,13 +31,12 @@ export function buildDefaultRoute(ctx: SidecarContext, service: MeshService, por
   };
 }
 
-
 export function buildCatchAllVirtualHost(ctx: SidecarContext): Json {
   if (ctx.outboundMode() === 'ALLOW_ANY') {
     return {
       name: 'allow_any',
       domains: ['*'],
-      routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: SpecialCluster.Passthrough, timeout: ZERO_DURATION, max_grpc_timeout: ZERO_DURATION } }],
+      routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: catchAllCluster(ctx), timeout: ZERO_DURATION, max_grpc_timeout: ZERO_DURATION } }],
       include_request_attempt_count: true,
     };
   }

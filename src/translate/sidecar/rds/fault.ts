@@ -1,8 +1,10 @@
 /**
  * VirtualService fault injection → the fault filter's per-route HTTPFault, as Istio builds it:
  * fixed delays (percentage per million, or the deprecated integer `percent` per hundred) and
- * HTTP-status / gRPC-status aborts (percentage per million when given). Exponential delays and
- * HTTP/2 errors are not supported by Envoy's fault filter: reported and left out.
+ * HTTP-status / gRPC-status aborts (percentage per million when given). Istio rejects
+ * `exponentialDelay` and `http2Error` at validation ("not supported yet") and, should one reach
+ * translation, leaves that delay or abort out with a warning: so does this (the other half of
+ * the fault still applies).
  */
 import type { ConfigObject } from '../../../model/config.js';
 import type { HTTPFaultInjection } from '../../../model/types/virtual-service.js';
@@ -18,7 +20,7 @@ type Abort = NonNullable<HTTPFaultInjection['abort']>;
 function buildDelay(delay: Delay, source: ConfigObject, path: string, diags: Diagnostics): Json | undefined {
   const fixed = protoDuration(delay.fixedDelay);
   if (!fixed) {
-    diags.warn(source, `${path}.delay`, delay.exponentialDelay !== undefined ? 'exponentialDelay is not supported: delay left out' : 'no valid fixedDelay: delay left out');
+    diags.warn(source, `${path}.delay`, delay.exponentialDelay !== undefined ? 'exponentialDelay is not supported (as in Istio): delay left out' : 'no valid fixedDelay: delay left out');
     return undefined;
   }
   const percentage = delay.percentage !== undefined ? fractionalPercent(delay.percentage.value ?? 0) : integerPercent(delay.percent ?? 0);
@@ -30,7 +32,10 @@ function buildAbort(abort: Abort, source: ConfigObject, path: string, diags: Dia
   if (abort.httpStatus !== undefined) error = { http_status: abort.httpStatus };
   else if (abort.grpcStatus !== undefined && GRPC_STATUS_CODES[abort.grpcStatus] !== undefined) error = { grpc_status: GRPC_STATUS_CODES[abort.grpcStatus] };
   else {
-    diags.warn(source, `${path}.abort`, 'only httpStatus and grpcStatus aborts are supported: abort left out');
+    const why = abort.http2Error !== undefined ? 'http2Error aborts are not supported (as in Istio)'
+      : abort.grpcStatus !== undefined ? `unknown grpcStatus ${JSON.stringify(abort.grpcStatus)}`
+        : 'no httpStatus or grpcStatus';
+    diags.warn(source, `${path}.abort`, `${why}: abort left out`);
     return undefined;
   }
   return { ...error, ...(abort.percentage !== undefined ? { percentage: fractionalPercent(abort.percentage.value ?? 0) } : {}) };

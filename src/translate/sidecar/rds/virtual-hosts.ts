@@ -5,7 +5,10 @@
  * is no service on this port (on port 80 also for VirtualServices that route no service here).
  * Envoy rejects a route configuration with a duplicate domain or virtual host name, so the
  * first claim wins (VirtualService hosts oldest first, then plain services) and later ones are
- * reported and dropped.
+ * reported and dropped. The services and VirtualServices come from a RouteView (the Sidecar
+ * egress listener the route configuration serves); `withPort` adds the `<domain>:<port>` form of
+ * each service domain, as Istio does for route configurations that span ports (HTTP_PROXY and
+ * Unix socket egress listeners).
  */
 import type { IndexedVirtualService } from '../../../model/index/virtual-service-index.js';
 import type { MeshService } from '../../../model/registry/types.js';
@@ -16,7 +19,7 @@ import { carriesHttp } from '../protocol.js';
 import { buildDefaultRoute } from './default-route.js';
 import { hostDomains, serviceDomains } from './domains.js';
 import { buildVirtualServiceRoutes } from './routes.js';
-import { covers, selectingHost, selectsAny, virtualServiceFor } from './select.js';
+import { covers, proxyView, selectingHost, selectsAny, virtualServiceFor, type RouteView } from './select.js';
 import type { Json } from './types.js';
 
 interface Candidate {
@@ -32,10 +35,10 @@ interface Candidate {
 const hasPort = (svc: MeshService, port: number) => svc.ports.some((p) => p.port === port);
 
 /** In-scope services with an HTTP-carrying `port`; one per hostname (the one this proxy resolves the host to). */
-function httpServices(ctx: SidecarContext, port: number): MeshService[] {
-  return ctx.services().filter((svc) => {
+function httpServices(view: RouteView, port: number): MeshService[] {
+  return view.services.filter((svc) => {
     if (!svc.ports.some((p) => p.port === port && carriesHttp(p.protocol))) return false;
-    const preferred = ctx.serviceForHost(svc.hostname);
+    const preferred = view.serviceForHost(svc.hostname);
     return preferred === undefined || preferred === svc || !hasPort(preferred, port);
   });
 }
@@ -76,11 +79,21 @@ function nonServiceHosts(vs: IndexedVirtualService, onPort: ReadonlySet<string>)
   return vs.hosts.filter((h) => !selectsAny({ ...vs, hosts: [h] }, onPort));
 }
 
-export function buildVirtualHosts(ctx: SidecarContext, port: number): Json[] {
-  const services = httpServices(ctx, port);
-  const onPort = new Set(ctx.services().filter((svc) => hasPort(svc, port)).map((svc) => svc.hostname));
+/** `d` and `d:<port>` for each domain (IPv6 VIPs are already bracketed). */
+function portVariants(domains: readonly string[], port: number): string[] {
+  return domains.flatMap((d) => [d, `${d}:${port}`]);
+}
+
+function domainsOf(ctx: SidecarContext, svc: MeshService, port: number, withPort: boolean): { domains: string[]; alt: readonly string[] } {
+  const d = serviceDomains(svc, ctx.namespace, ctx.domain);
+  return withPort ? { domains: portVariants(d.domains, port), alt: portVariants(d.alt, port) } : d;
+}
+
+export function buildVirtualHosts(ctx: SidecarContext, port: number, view: RouteView = proxyView(ctx), withPort = false): Json[] {
+  const services = httpServices(view, port);
+  const onPort = new Set(view.services.filter((svc) => hasPort(svc, port)).map((svc) => svc.hostname));
   const serviceHosts = new Set(services.map((svc) => svc.hostname));
-  const set = new VirtualHostSet(ctx, port, new Set(ctx.services().map((s) => s.hostname)));
+  const set = new VirtualHostSet(ctx, port, new Set(view.services.map((s) => s.hostname)));
   const routesOf = new Map<IndexedVirtualService, Json[]>();
   const routesFor = (vs: IndexedVirtualService) => {
     let routes = routesOf.get(vs);
@@ -90,19 +103,19 @@ export function buildVirtualHosts(ctx: SidecarContext, port: number): Json[] {
   const claimed = new Map<IndexedVirtualService, MeshService[]>();
   const unclaimed: MeshService[] = [];
   for (const svc of services) {
-    const vs = virtualServiceFor(ctx, svc, port);
+    const vs = virtualServiceFor(ctx, svc, port, view);
     if (vs && routesFor(vs).length > 0) claimed.set(vs, [...(claimed.get(vs) ?? []), svc]);
     else unclaimed.push(svc);
   }
-  for (const vs of ctx.virtualServices()) {
+  for (const vs of view.virtualServices) {
     const owned = claimed.get(vs) ?? [];
     const extra = owned.length > 0 || (port === 80 && !selectsAny(vs, serviceHosts)) ? nonServiceHosts(vs, onPort) : [];
     if (extra.length > 0 && routesFor(vs).length === 0) continue;
     for (const host of extra) set.add({ name: `${host}:${port}`, domains: hostDomains(host), alt: [], routes: routesFor(vs), source: vs.config, vs });
-    for (const svc of owned) set.add({ name: `${svc.hostname}:${port}`, ...serviceDomains(svc, ctx.namespace, ctx.domain), routes: routesFor(vs), source: vs.config, vs });
+    for (const svc of owned) set.add({ name: `${svc.hostname}:${port}`, ...domainsOf(ctx, svc, port, withPort), routes: routesFor(vs), source: vs.config, vs });
   }
   for (const svc of unclaimed) {
-    set.add({ name: `${svc.hostname}:${port}`, ...serviceDomains(svc, ctx.namespace, ctx.domain), routes: [buildDefaultRoute(ctx, svc, port)], source: svc.origin });
+    set.add({ name: `${svc.hostname}:${port}`, ...domainsOf(ctx, svc, port, withPort), routes: [buildDefaultRoute(ctx, svc, port)], source: svc.origin });
   }
   return set.out.sort((a, b) => (String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0));
 }
