@@ -33,9 +33,9 @@ export function adsLimits(options: Options): AdsLimits {
  * Proxyless gRPC clients (GENERATOR=grpc) get grpcgen's shapes, Envoy sidecars the sidecar
  * generator; gateways (type router) are not generated yet.
  */
-function generatorSelector(mesh: MeshConfig): (proxy: Proxy) => Generator | undefined {
+function generatorSelector(mesh: MeshConfig, options: Options): (proxy: Proxy) => Generator | undefined {
   const grpc = createGrpcGenerator({ mesh });
-  const sidecar = createSidecarGenerator({ mesh });
+  const sidecar = createSidecarGenerator({ mesh, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress } });
   return (proxy) => {
     if (proxy.metadata.generator === 'grpc') return grpc;
     return proxy.type === 'sidecar' ? sidecar : undefined;
@@ -45,7 +45,7 @@ function generatorSelector(mesh: MeshConfig): (proxy: Proxy) => Generator | unde
 export function createXdsServer(deps: { options: Options; mesh: MeshConfig; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger }): AdsServer {
   const xdsMetrics: XdsMetrics = deps.metrics.xds;
   const ads = createAdsServer({
-    generatorFor: generatorSelector(deps.mesh),
+    generatorFor: generatorSelector(deps.mesh, deps.options),
     logger: deps.logger,
     metrics: xdsMetrics,
     limits: adsLimits(deps.options),

@@ -30,6 +30,7 @@ Environment:
   PILOT_DEBOUNCE_AFTER         quiet period before a config change is applied (default 100ms)
   PILOT_DEBOUNCE_MAX           longest delay while changes keep coming (default 10s)
   PILOT_PUSH_THROTTLE          xDS pushes in flight at once (default 100)
+  ENABLE_TLS_ON_SIDECAR_INGRESS  honour Sidecar ingress[].tls (default false)
   PILOT_XDS_SEND_TIMEOUT       disconnect a proxy whose response is not flushed in time (default 10s; 0 = never)
   PILOT_MAX_REQUESTS_PER_SECOND  new xDS streams admitted per second (default 0 = 200/s, burst 400)
   ISTIO_GPRC_MAXRECVMSGSIZE    largest xDS request in bytes (default 4194304)

@@ -87,6 +87,15 @@ function envPositiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, 
   return n;
 }
 
+/** Go's strconv.ParseBool spellings, as Istio's env flags accept them. */
+function envBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(raw)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(raw)) return false;
+  throw new UserError(ErrorCodes.CLI_FLAG, `invalid ${name}="${raw}": want true or false`);
+}
+
 function flagDuration(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const ms = parseDurationMillis(value);
@@ -128,6 +137,7 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     xdsSendTimeoutMs: envDuration(env, 'PILOT_XDS_SEND_TIMEOUT', d.xdsSendTimeoutMs),
     maxRequestsPerSecond: envPositiveInt(env, 'PILOT_MAX_REQUESTS_PER_SECOND', d.maxRequestsPerSecond, true),
     grpcMaxRecvMsgSize: envPositiveInt(env, 'ISTIO_GPRC_MAXRECVMSGSIZE', d.grpcMaxRecvMsgSize),
+    enableTlsOnSidecarIngress: envBool(env, 'ENABLE_TLS_ON_SIDECAR_INGRESS', d.enableTlsOnSidecarIngress),
   };
   return { name: 'discovery', options: Object.freeze(options) };
 }

@@ -32,6 +32,8 @@ export interface Options {
   readonly maxRequestsPerSecond: number;
   /** ISTIO_GPRC_MAXRECVMSGSIZE (sic, Istio's spelling): largest gRPC request accepted, bytes. */
   readonly grpcMaxRecvMsgSize: number;
+  /** ENABLE_TLS_ON_SIDECAR_INGRESS: honour Sidecar `ingress[].tls` (off by default, as in Istio). */
+  readonly enableTlsOnSidecarIngress: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'none';
@@ -54,6 +56,7 @@ export const DEFAULT_OPTIONS: Options = Object.freeze({
   xdsSendTimeoutMs: 10_000,
   maxRequestsPerSecond: 0,
   grpcMaxRecvMsgSize: 4 * 1024 * 1024,
+  enableTlsOnSidecarIngress: false,
 });
 
 /** `host:port`, `:port` or `[v6]:port`, as Go's net.Listen takes it. */

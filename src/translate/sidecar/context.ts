@@ -12,6 +12,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 import type { Subset } from '../../model/types/destination-rule.js';
 import { Diagnostics } from '../common/diagnostics.js';
 import { ruleForService, selectedRuleForService, type RuleForService } from '../common/rule-for-service.js';
+import { DEFAULT_SIDECAR_FEATURES, type SidecarFeatures } from './features.js';
 import { proxyInstances, type ServiceInstance } from './instances.js';
 import { buildSidecarScope, type SidecarScope } from './scope.js';
 
@@ -35,7 +36,7 @@ export class SidecarContext {
   private servicesMemo: readonly MeshService[] | undefined;
   private readonly memos = new Map<string, unknown>();
 
-  constructor(readonly snapshot: Snapshot, readonly proxy: Proxy, readonly mesh: MeshConfig) {
+  constructor(readonly snapshot: Snapshot, readonly proxy: Proxy, readonly mesh: MeshConfig, readonly features: SidecarFeatures = DEFAULT_SIDECAR_FEATURES) {
     this.namespace = proxy.namespace;
     this.domain = snapshot.options.domain;
     this.trustDomain = mesh.trustDomain;

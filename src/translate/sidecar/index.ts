@@ -18,6 +18,7 @@ import { SidecarContext } from './context.js';
 import { buildLoadAssignment } from './eds/index.js';
 import { buildListeners } from './lds/index.js';
 import { buildRouteConfiguration } from './rds/index.js';
+import { DEFAULT_SIDECAR_FEATURES, type SidecarFeatures } from './features.js';
 
 const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment]);
 
@@ -111,15 +112,16 @@ function alsoAffectedByEndpoints(snapshot: Snapshot, changes: ChangeSet, proxy: 
 
 const LDS_AND_CDS = Object.freeze([TypeUrl.Cluster, TypeUrl.Listener]);
 
-export function createSidecarGenerator(opts: { mesh: MeshConfig }): Generator {
+export function createSidecarGenerator(opts: { mesh: MeshConfig; features?: Partial<SidecarFeatures> }): Generator {
   const { mesh } = opts;
+  const features: SidecarFeatures = Object.freeze({ ...DEFAULT_SIDECAR_FEATURES, ...opts.features });
   return Object.freeze({
     name: 'sidecar',
     typeUrls: TYPE_URLS,
     scopeKey: memoizedScopeKey(),
     nameScopedTypeUrls: Object.freeze([]),
     generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
-      const ctx = new SidecarContext(snapshot, proxy, mesh);
+      const ctx = new SidecarContext(snapshot, proxy, mesh, features);
       const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
       return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
     },

@@ -4,6 +4,7 @@
  *   proxy.yaml  optional: the Envoy node ({id, metadata: {NAMESPACE, LABELS, INSTANCE_IPS...},
  *               locality}), merged over DEFAULT_NODE (metadata key by key);
  *   mesh.yaml   optional: MeshConfig overrides, parsed like --meshConfig.
+ *   features.yaml optional: istiod feature flags (SidecarFeatures), e.g. tlsOnSidecarIngress: true.
  * Like istio-agent's Envoy, the render asks LDS and CDS wildcard, then RDS for every route
  * configuration the listeners name and EDS for every EDS cluster. Output: one YAML file per type,
  * resources sorted by name, plus the diagnostics.
@@ -16,6 +17,7 @@ import { defaultMeshConfig, parseMeshConfig } from '../../../src/config/mesh-con
 import type { MeshConfig } from '../../../src/config/mesh-types.js';
 import { parseProxy, type Proxy } from '../../../src/model/proxy.js';
 import { buildSnapshot, registryOptions, type Snapshot } from '../../../src/model/snapshot.js';
+import type { SidecarFeatures } from '../../../src/translate/sidecar/features.js';
 import { createSidecarGenerator } from '../../../src/translate/sidecar/index.js';
 import { TypeUrl } from '../../../src/translate/type-urls.js';
 import type { TranslateDiagnostic, XdsResource } from '../../../src/translate/types.js';
@@ -92,7 +94,8 @@ function sortedDiagnostics(items: readonly TranslateDiagnostic[]): TranslateDiag
 
 export function renderCase(dir: string): Rendered {
   const { snapshot, proxy, mesh } = loadCase(dir);
-  const gen = createSidecarGenerator({ mesh });
+  const features = readIfExists(join(dir, 'features.yaml'));
+  const gen = createSidecarGenerator({ mesh, features: features === undefined ? undefined : (parse(features) as Partial<SidecarFeatures>) });
   const diagnostics: TranslateDiagnostic[] = [];
   const ask = (typeUrl: string, names: string[] | undefined) => {
     const out = gen.generate(snapshot, proxy, typeUrl, names);

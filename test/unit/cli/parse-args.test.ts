@@ -44,6 +44,7 @@ test('bad flags name the flag and the reason', () => {
     [['discovery'], { PILOT_PUSH_THROTTLE: '0' }, /PILOT_PUSH_THROTTLE="0": want a whole number >= 1/],
     [['discovery'], { PILOT_MAX_REQUESTS_PER_SECOND: '-1' }, /PILOT_MAX_REQUESTS_PER_SECOND="-1"/],
     [['discovery'], { ISTIO_GPRC_MAXRECVMSGSIZE: '4MB' }, /ISTIO_GPRC_MAXRECVMSGSIZE="4MB"/],
+    [['discovery'], { ENABLE_TLS_ON_SIDECAR_INGRESS: 'yes' }, /ENABLE_TLS_ON_SIDECAR_INGRESS="yes": want true or false/],
     [['discovery', '--keepaliveMaxServerConnectionAge', 'forever'], {}, /--keepaliveMaxServerConnectionAge "forever"/],
     [['frob'], {}, /unknown command "frob"/],
     [['validate'], {}, /at least one -f/],
@@ -59,12 +60,15 @@ test('xDS serving flags and env vars: pilot-discovery names and defaults', () =>
   assert.ok(defaults.name === 'discovery');
   assert.equal(defaults.options.keepaliveMaxServerConnectionAgeMs, 30 * 60_000);
   assert.equal(defaults.options.pushThrottle, 100);
+  assert.equal(defaults.options.enableTlsOnSidecarIngress, false);
   assert.equal(defaults.options.grpcMaxRecvMsgSize, 4 * 1024 * 1024);
   const cmd = parseCommand(['discovery', '--keepaliveMaxServerConnectionAge', '5m', '--keepaliveInterval', '10s', '--keepaliveTimeout', '2s'], {
     PILOT_PUSH_THROTTLE: '7',
     PILOT_XDS_SEND_TIMEOUT: '0s',
     PILOT_MAX_REQUESTS_PER_SECOND: '50',
+    ENABLE_TLS_ON_SIDECAR_INGRESS: 'true',
   });
+  assert.ok(cmd.name === 'discovery' && cmd.options.enableTlsOnSidecarIngress);
   assert.ok(cmd.name === 'discovery');
   assert.equal(cmd.options.keepaliveMaxServerConnectionAgeMs, 300_000);
   assert.equal(cmd.options.keepaliveIntervalMs, 10_000);

@@ -121,3 +121,25 @@ spec: {type: ExternalName, externalName: api.example.com, ports: [{name: http, p
   assert.equal(cluster.transport_socket_matches, undefined, 'mesh-external: no automatic mTLS');
   assert.deepEqual(c.diagnostics, []);
 });
+
+test('stat names: inboundClusterStatName names the inbound cluster after the service port it serves', () => {
+  const yaml = `
+apiVersion: v1
+kind: Service
+metadata: {name: self, namespace: app}
+spec:
+  clusterIP: 10.96.0.5
+  selector: {app: client}
+  ports: [{name: http-web, port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client-0, namespace: app, labels: {app: client}}
+spec: {serviceAccountName: client, containers: [{name: c}]}
+status: {phase: Running, podIP: 10.0.0.99, conditions: [{type: Ready, status: "True"}]}
+`;
+  const plain = cds(yaml);
+  assert.equal(plain.get('inbound|8080||').alt_stat_name, 'inbound|8080||;');
+  const named = cds(yaml, { mesh: { inboundClusterStatName: 'in_%SERVICE%_%SERVICE_PORT_NAME%_%TARGET_PORT%' } });
+  assert.equal(named.get('inbound|8080||').alt_stat_name, 'in_self.app_http-web_8080;');
+});

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { defaultMeshConfig } from '../../../src/config/mesh-config.js';
 import { parseProxy, type Proxy } from '../../../src/model/proxy.js';
 import { checkResourceShape } from '../../../src/serve/proto/encode.js';
+import type { SidecarFeatures } from '../../../src/translate/sidecar/features.js';
 import { createSidecarGenerator } from '../../../src/translate/sidecar/index.js';
 import { TypeUrl } from '../../../src/translate/type-urls.js';
 import type { Generated } from '../../../src/translate/types.js';
@@ -53,8 +54,8 @@ function proxy(metadata: Record<string, unknown> = {}, ip = '10.0.0.9'): Proxy {
   return parsed.value;
 }
 
-function generate(yaml: string, typeUrl: string, p: Proxy = proxy(), names?: string[]): Generated {
-  const gen = createSidecarGenerator({ mesh: defaultMeshConfig() });
+function generate(yaml: string, typeUrl: string, p: Proxy = proxy(), names?: string[], features?: Partial<SidecarFeatures>): Generated {
+  const gen = createSidecarGenerator({ mesh: defaultMeshConfig(), features });
   const out = gen.generate(snapshotFrom(yaml), p, typeUrl, names);
   for (const r of out.resources) {
     assert.deepEqual(checkResourceShape(r.body), [], `shape problems in ${r.name}`);
@@ -150,7 +151,7 @@ test('ingress bind defaults to the first global unicast IP; captureMode NONE tak
   assert.ok(byName(lds, '127.0.0.1_9090'));
 });
 
-test('ingress tls MUTUAL with files under PeerAuthentication DISABLE; ignored with a diagnostic on an mTLS port', () => {
+test('ingress tls: ignored unless ENABLE_TLS_ON_SIDECAR_INGRESS; then MUTUAL with files under PeerAuthentication DISABLE, ignored with a diagnostic on an mTLS port', () => {
   const yaml = `${SIDECAR(`  ingress:
   - port: {number: 8080, protocol: HTTPS, name: https}
     defaultEndpoint: 127.0.0.1:18080
@@ -163,7 +164,11 @@ apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: off, namespace: default}
 spec: {selector: {matchLabels: {app: app}}, mtls: {mode: DISABLE}, portLevelMtls: {"8443": {mode: STRICT}}}`;
-  const lds = generate(yaml, TypeUrl.Listener);
+  const off = generate(yaml, TypeUrl.Listener);
+  const plain = (byName(off, 'virtualInbound')!.filter_chains as Json[]).filter((c) => c.name === '10.0.0.9_8080');
+  assert.ok(plain.length > 0 && plain.every((c) => c.transport_socket === undefined), 'ENABLE_TLS_ON_SIDECAR_INGRESS off (Istio default): no termination');
+  assert.ok(off.diagnostics.some((d) => d.path === 'spec.ingress[0].tls' && d.message.includes('ENABLE_TLS_ON_SIDECAR_INGRESS')));
+  const lds = generate(yaml, TypeUrl.Listener, proxy(), undefined, { tlsOnSidecarIngress: true });
   const chains = byName(lds, 'virtualInbound')!.filter_chains as Json[];
   const tls = chains.filter((c) => c.name === '10.0.0.9_8080');
   assert.equal(tls.length, 1);

@@ -11,6 +11,7 @@
 import type { ConnectionPoolSettings } from '../../../model/types/destination-rule.js';
 import type { MeshService, MeshServicePort } from '../../../model/registry/types.js';
 import type { IstioIngressListener, SidecarSpec } from '../../../model/types/sidecar.js';
+import { patternedStatName } from './stat-name.js';
 import { parseProtocol } from '../../../model/registry/protocol.js';
 import { buildClusterName } from '../../common/cluster-name.js';
 import { configPath } from '../../common/provenance.js';
@@ -69,6 +70,10 @@ function buildInboundCluster(ctx: SidecarContext, t: InboundTarget): XdsResource
   const fromRule = fieldOrigin(ctx, rule?.source, 'spec.trafficPolicy.connectionPool', name);
   applyConnectionPool(draft, ctx.mesh, fromSidecar?.pool ?? rulePolicy?.connectionPool, fromSidecar?.at ?? fromRule);
 
+  if (t.primary) {
+    const statName = patternedStatName(ctx.mesh.inboundClusterStatName, { service: t.primary, port: t.servicePort, subset: '', targetPort: t.clusterPort });
+    if (statName) draft.cluster.alt_stat_name = statName;
+  }
   if (!t.bind) draft.cluster.lb_policy = 'CLUSTER_PROVIDED';
   const local = t.bind === '127.0.0.1' || t.bind === '::1';
   if (!local) draft.cluster.upstream_bind_config = passthroughBindConfig(ctx.proxy, false);

@@ -139,18 +139,12 @@ function buildOutboundCluster(ctx: SidecarContext, t: Target): XdsResource | und
   return finishDraft(draft);
 }
 
-function reportUnsupported(ctx: SidecarContext, rule: RuleForService | undefined): void {
-  const policy = rule?.spec.trafficPolicy;
-  if (policy?.tunnel) ctx.diags.warn(rule?.source, 'spec.trafficPolicy.tunnel', 'tunneling is not supported yet: ignored');
-}
-
 function clustersOfService(ctx: SidecarContext, service: MeshService): XdsResource[] {
   if (TYPE_BY_RESOLUTION[service.resolution] === undefined) {
     ctx.diags.warn(service.origin, 'spec.resolution', `resolution ${service.resolution} is not supported for sidecars: no clusters for ${service.hostname}`);
     return [];
   }
   const rule = ctx.destinationRuleFor(service);
-  reportUnsupported(ctx, rule);
   const subsets = (rule?.spec.subsets ?? []).filter((s) => s.name !== '');
   return service.ports
     .filter((port) => portKind(port.protocol) !== 'none')

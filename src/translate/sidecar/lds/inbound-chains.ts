@@ -96,6 +96,10 @@ function bindsToPort(mode: CaptureMode | undefined, proxy: Proxy): boolean {
 
 function ingressTls(ctx: SidecarContext, tls: ServerTLSSettings | undefined, path: string): ServerTLSSettings | undefined {
   if (!tls) return undefined;
+  if (!ctx.features.tlsOnSidecarIngress) {
+    ctx.diags.warn(ctx.scope.sidecar, `${path}.tls`, 'ignored: TLS on Sidecar ingress listeners is off (set ENABLE_TLS_ON_SIDECAR_INGRESS=true on istiod, as in Istio)');
+    return undefined;
+  }
   const problem = ingressTlsProblem(tls);
   if (!problem) return tls;
   ctx.diags.warn(ctx.scope.sidecar, `${path}.tls`, `${problem}: TLS is not terminated on this port`);
