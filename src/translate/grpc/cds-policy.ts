@@ -3,7 +3,7 @@
  * RING_HASH for consistentHash, with Istio's minimum ring size handling), outlier detection
  * (mapped as Istio maps it for Envoy), connectionPool.http.http2MaxRequests as the circuit
  * breaker's max_requests (the one limit gRPC enforces, gRFC A32). Settings gRPC cannot honor
- * are reported against the field they came from.
+ * are reported against the field they came from. TLS is cds-tls.ts's.
  */
 import type { ConsistentHashLB, LoadBalancerSettings, OutlierDetection } from '../../model/types/destination-rule.js';
 import { buildOutlierDetection } from '../common/outlier-detection.js';
@@ -59,17 +59,8 @@ function circuitBreakers(policy: ClusterPolicy, ctx: GrpcContext, origin: Origin
   return http2MaxRequests !== undefined ? { thresholds: [{ max_requests: { value: http2MaxRequests } }] } : undefined;
 }
 
-function reportTls(policy: ClusterPolicy, ctx: GrpcContext, origin: Origin, cluster: string): void {
-  const mode = policy.tls?.mode;
-  if (mode === 'ISTIO_MUTUAL' || mode === 'MUTUAL' || mode === 'SIMPLE') {
-    const at = origin('tls');
-    ctx.diags.warn(at.source, `${at.path}.mode`, `TLS mode ${mode} is not supported for proxyless gRPC yet: cluster left in plaintext`, cluster);
-  }
-}
-
 /** The Cluster fields the policy sets. */
-export function applyClusterPolicy(policy: ClusterPolicy, ctx: GrpcContext, origin: Origin, cluster: string): Json {
-  reportTls(policy, ctx, origin, cluster);
+export function applyClusterPolicy(policy: ClusterPolicy, ctx: GrpcContext, origin: Origin): Json {
   const breakers = circuitBreakers(policy, ctx, origin);
   const od = policy.outlierDetection;
   return {

@@ -2,11 +2,11 @@
  * Clusters for proxyless gRPC: `outbound|<port>|<subset>|<fqdn>` for every service port the
  * proxy's namespace can see, and one per DestinationRule subset. Each reads its endpoints over
  * ADS (type EDS, service_name = the cluster name) and carries the merged DestinationRule
- * policy and provenance. Unknown names (no visible service, no such port or subset) are absent.
+ * policy, mTLS (cds-tls.ts) and provenance. Unknown names (no visible service, no such port or subset) are absent.
  * Wildcard CDS answers every cluster (Istio's grpcgen answers none; gRPC never asks for it).
  */
 import type { ConfigObject } from '../../model/config.js';
-import type { MeshService } from '../../model/registry/types.js';
+import type { MeshService, MeshServicePort } from '../../model/registry/types.js';
 import type { DestinationRuleSpec } from '../../model/types/destination-rule.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
@@ -15,6 +15,7 @@ import { configMetadata } from '../common/provenance.js';
 import { policyForPort, subsetPolicyForPort, type ClusterPolicy } from '../common/traffic-policy.js';
 import { adsConfigSource } from '../common/any-types.js';
 import { applyClusterPolicy, type Origin } from './cds-policy.js';
+import { clusterTlsFields } from './cds-tls.js';
 import { portOf, type GrpcContext, type RuleForService } from './context.js';
 
 /** The rule among those merged that defines `subset`, and the subset's index in it. */
@@ -42,10 +43,14 @@ function originOf(ctx: GrpcContext, rule: RuleForService, subset: string, port: 
   };
 }
 
-function buildCluster(ctx: GrpcContext, name: string, rule: RuleForService | undefined, subset: string, port: number): XdsResource {
+function buildCluster(ctx: GrpcContext, name: string, rule: RuleForService | undefined, subset: string, service: MeshService, servicePort: MeshServicePort): XdsResource {
   const spec = rule?.spec;
-  const policy: ClusterPolicy = subset === '' ? policyForPort(spec?.trafficPolicy, port) : subsetPolicyForPort(spec?.trafficPolicy, ctx.subsetOf(rule, subset), port);
-  const fields = rule ? applyClusterPolicy(policy, ctx, originOf(ctx, rule, subset, port), name) : { lb_policy: 'ROUND_ROBIN' };
+  const port = servicePort.port;
+  const subsetSpec = subset === '' ? undefined : ctx.subsetOf(rule, subset);
+  const policy: ClusterPolicy = subset === '' ? policyForPort(spec?.trafficPolicy, port) : subsetPolicyForPort(spec?.trafficPolicy, subsetSpec, port);
+  const origin = rule ? originOf(ctx, rule, subset, port) : undefined;
+  const fields = origin ? applyClusterPolicy(policy, ctx, origin) : { lb_policy: 'ROUND_ROBIN' };
+  const tls = clusterTlsFields(ctx, { name, service, port: servicePort, subsetLabels: subsetSpec?.labels, policy, origin });
   return {
     name,
     body: {
@@ -54,6 +59,7 @@ function buildCluster(ctx: GrpcContext, name: string, rule: RuleForService | und
       type: 'EDS',
       eds_cluster_config: { eds_config: adsConfigSource(), service_name: name },
       ...fields,
+      ...tls,
       ...(rule?.source ? { metadata: configMetadata(rule.source) } : {}),
     },
   };
@@ -63,16 +69,17 @@ export function clusterFor(ctx: GrpcContext, name: string): XdsResource | undefi
   const parsed = parseClusterName(name);
   if (!parsed || parsed.direction !== 'outbound') return undefined;
   const service = ctx.serviceForHost(parsed.host);
-  if (!service || !portOf(service, parsed.port)) return undefined;
+  const port = service ? portOf(service, parsed.port) : undefined;
+  if (!service || !port) return undefined;
   const rule = ctx.destinationRuleFor(service);
   if (parsed.subset !== '' && !ctx.subsetOf(rule, parsed.subset)) return undefined;
-  return buildCluster(ctx, name, rule, parsed.subset, parsed.port);
+  return buildCluster(ctx, name, rule, parsed.subset, service, port);
 }
 
 function clustersOfService(ctx: GrpcContext, service: MeshService): XdsResource[] {
   const rule = ctx.destinationRuleFor(service);
   const subsets = ['', ...(rule?.spec.subsets ?? []).map((s) => s.name)];
-  return service.ports.flatMap((p) => subsets.map((subset) => buildCluster(ctx, buildClusterName(p.port, subset, service.hostname), rule, subset, p.port)));
+  return service.ports.flatMap((p) => subsets.map((subset) => buildCluster(ctx, buildClusterName(p.port, subset, service.hostname), rule, subset, service, p)));
 }
 
 export function allClusters(ctx: GrpcContext): XdsResource[] {

@@ -6,7 +6,7 @@
  * are left out; an empty service still gets an assignment with no endpoints.
  */
 import { isIP } from 'node:net';
-import type { HealthStatus, Locality, MeshEndpoint } from '../../model/registry/types.js';
+import type { HealthStatus, Locality, MeshEndpoint, MeshService, MeshServicePort } from '../../model/registry/types.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
 import { parseClusterName } from '../common/cluster-name.js';
@@ -51,6 +51,12 @@ function groupByLocality(endpoints: readonly MeshEndpoint[]): Json[] {
   }));
 }
 
+/** The service's endpoints on `port` (by service port name) carrying every one of the subset's labels. */
+export function clusterEndpoints(ctx: GrpcContext, service: MeshService, port: MeshServicePort, subsetLabels: Readonly<Record<string, string>> | undefined): MeshEndpoint[] {
+  const labels = Object.entries(subsetLabels ?? {});
+  return ctx.snapshot.endpointsOf(service).filter((ep) => ep.servicePortName === port.name && labels.every(([k, v]) => ep.labels[k] === v));
+}
+
 export function loadAssignmentFor(ctx: GrpcContext, name: string): XdsResource | undefined {
   const parsed = parseClusterName(name);
   if (!parsed || parsed.direction !== 'outbound') return undefined;
@@ -59,9 +65,7 @@ export function loadAssignmentFor(ctx: GrpcContext, name: string): XdsResource |
   if (!service || !port) return undefined;
   const subset = parsed.subset === '' ? undefined : ctx.subsetOf(ctx.destinationRuleFor(service), parsed.subset);
   if (parsed.subset !== '' && !subset) return undefined;
-  const labels = Object.entries(subset?.labels ?? {});
-  const endpoints = ctx.snapshot.endpointsOf(service).filter((ep) => {
-    if (ep.servicePortName !== port.name || !labels.every(([k, v]) => ep.labels[k] === v)) return false;
+  const endpoints = clusterEndpoints(ctx, service, port, subset?.labels).filter((ep) => {
     if (isIP(ep.address) !== 0) return true;
     ctx.diags.warn(service.origin, undefined, `endpoint ${ep.address} is not an IP address; gRPC clients need IP literals: left out`, name);
     return false;

@@ -33,6 +33,8 @@ export class SidecarContext {
   private instancesMemo: readonly ServiceInstance[] | undefined;
   private readonly rules = new Map<string, RuleForService | undefined>();
   private byHost: Map<string, MeshService> | undefined;
+  private aliases: Map<string, MeshService> | undefined;
+  private aliasesByTarget: Map<string, MeshService[]> | undefined;
   private servicesMemo: readonly MeshService[] | undefined;
   private readonly memos = new Map<string, unknown>();
 
@@ -64,12 +66,39 @@ export class SidecarContext {
   private preferredByHost(): Map<string, MeshService> {
     if (!this.byHost) {
       this.byHost = new Map();
+      this.aliases = new Map();
       for (const svc of [...this.scope.services].sort(byHostThenNamespace)) {
-        const seen = this.byHost.get(svc.hostname);
-        if (!seen || (seen.namespace !== this.namespace && svc.namespace === this.namespace)) this.byHost.set(svc.hostname, svc);
+        const into = svc.externalName !== undefined ? this.aliases : this.byHost;
+        const seen = into.get(svc.hostname);
+        if (!seen || (seen.namespace !== this.namespace && svc.namespace === this.namespace)) into.set(svc.hostname, svc);
       }
     }
     return this.byHost;
+  }
+
+  /**
+   * Kubernetes ExternalName Services are aliases, as in current Istio: no cluster, listener or
+   * virtual host of their own. A route to an alias goes to its target's cluster, and the target's
+   * virtual host also answers the alias names. This is the in-scope service an alias host stands
+   * for (undefined when `host` is no alias, or its target is no service this proxy sees).
+   */
+  aliasTarget(host: string): MeshService | undefined {
+    this.preferredByHost();
+    const alias = this.aliases!.get(host);
+    return alias?.externalName !== undefined ? this.byHost!.get(alias.externalName) : undefined;
+  }
+
+  /** The in-scope ExternalName Services whose externalName is `targetHost`, sorted by hostname. */
+  aliasesOf(targetHost: string): readonly MeshService[] {
+    if (!this.aliasesByTarget) {
+      this.preferredByHost();
+      this.aliasesByTarget = new Map();
+      for (const alias of this.aliases!.values()) {
+        const target = alias.externalName!;
+        this.aliasesByTarget.set(target, [...(this.aliasesByTarget.get(target) ?? []), alias]);
+      }
+    }
+    return this.aliasesByTarget.get(targetHost) ?? [];
   }
 
   /** VirtualServices bound to the mesh (gateways empty or containing `mesh`) that this proxy sees, oldest first. */

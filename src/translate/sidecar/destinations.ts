@@ -20,16 +20,16 @@ export type ResolvedDestination =
  */
 export function resolveDestination(ctx: SidecarContext, dest: Destination, vsNamespace: string, listenerPort?: number): ResolvedDestination {
   const host = resolveShortName(dest.host, vsNamespace, ctx.domain);
-  const service = ctx.serviceForHost(host);
+  const service = ctx.serviceForHost(host) ?? ctx.aliasTarget(host);
   if (!service) return { ok: false, reason: `host "${host}" is not a service this proxy can reach` };
   const port = pickPort(service, dest.port?.number, listenerPort);
   if (!port) {
     const wanted = dest.port?.number ?? listenerPort;
-    return { ok: false, reason: `service "${host}" has no port ${wanted ?? '(none given and it has several)'}` };
+    return { ok: false, reason: `service "${service.hostname}" has no port ${wanted ?? '(none given and it has several)'}` };
   }
   const subset = dest.subset ?? '';
   if (subset !== '' && !ctx.subsetOf(ctx.destinationRuleFor(service), subset)) {
-    return { ok: false, reason: `subset "${subset}" of "${host}" is not defined by any DestinationRule this proxy sees` };
+    return { ok: false, reason: `subset "${subset}" of "${service.hostname}" is not defined by any DestinationRule this proxy sees` };
   }
   return { ok: true, cluster: buildClusterName(port.port, subset, service.hostname), service, port, subset };
 }

@@ -108,18 +108,40 @@ test('EDS sends ready endpoints only; draining ones only for persistent-session 
   assert.equal(sendableEndpoint(svc({ 'istio.io/persistent-session-header': 'x-session' }), ep({ labels: { 'istio.io/draining': 'true' } })), true);
 });
 
-test('ExternalName Service: a STRICT_DNS cluster to the external name at the service port', () => {
-  const c = cds(`
+test('ExternalName Services are aliases (current Istio): no cluster of their own; a route to one uses the target cluster', () => {
+  const yaml = `
 apiVersion: v1
 kind: Service
 metadata: {name: api, namespace: default}
 spec: {type: ExternalName, externalName: api.example.com, ports: [{name: http, port: 8080}]}
-`);
-  const cluster = c.get('outbound|8080||api.default.svc.cluster.local');
-  assert.equal(cluster.type, 'STRICT_DNS');
-  assert.deepEqual(cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: 'api.example.com', port_value: 8080 });
-  assert.equal(cluster.transport_socket_matches, undefined, 'mesh-external: no automatic mTLS');
-  assert.deepEqual(c.diagnostics, []);
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo-alias, namespace: default}
+spec: {type: ExternalName, externalName: echo.default.svc.cluster.local, ports: [{name: http, port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: default}
+spec: {clusterIP: 10.96.0.20, selector: {app: echo}, ports: [{name: http, port: 80}]}
+`;
+  const c = cds(yaml);
+  assert.ok(!c.names.some((n) => n.includes('api.default') || n.includes('echo-alias')), `no alias clusters: ${c.names}`);
+  assert.ok(c.has('outbound|80||echo.default.svc.cluster.local'));
+  const withVs = `${yaml}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: to-alias, namespace: default}
+spec:
+  hosts: [echo]
+  http: [{route: [{destination: {host: echo-alias}}]}]
+`;
+  const r = rds(withVs, { port: '80', namespace: 'default' });
+  const vh = r.vh('echo.default.svc.cluster.local:80');
+  assert.ok(vh.domains.includes('echo-alias.default.svc.cluster.local') && vh.domains.includes('echo-alias'), `alias names answer too: ${vh.domains}`);
+  assert.equal(vh.routes[0].route.cluster, 'outbound|80||echo.default.svc.cluster.local');
+  const names = (r.config.virtual_hosts as Record<string, any>[]).map((v) => String(v.name));
+  assert.ok(!names.some((n) => n.startsWith('echo-alias') || n.startsWith('api.')), `no alias virtual hosts: ${names}`);
 });
 
 test('stat names: inboundClusterStatName names the inbound cluster after the service port it serves', () => {

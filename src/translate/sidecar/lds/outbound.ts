@@ -93,7 +93,7 @@ function addOnListenerPort(ctx: SidecarContext, map: EntryMap, svc: MeshService,
  */
 function contentsOf(ctx: SidecarContext, el: EgressListenerScope): { services: readonly MeshService[]; virtualServices: readonly IndexedVirtualService[] | undefined } {
   if (!el.listener) return { services: ctx.services(), virtualServices: undefined };
-  return { services: el.services, virtualServices: el.virtualServices };
+  return { services: el.services.filter((svc) => svc.externalName === undefined), virtualServices: el.virtualServices }; // aliases get no listener
 }
 
 export function buildOutboundListeners(ctx: SidecarContext): Json[] {

@@ -63,7 +63,7 @@ function egressListenerFor(ctx: SidecarContext, port: number, name: string): { e
 }
 
 function viewOf(ctx: SidecarContext, el: EgressListenerScope, index: number): RouteView {
-  return el.listener ? ctx.memo(`rds.view:egress${index}`, () => listView(`egress${index}`, el.services, el.virtualServices)) : proxyView(ctx);
+  return el.listener ? ctx.memo(`rds.view:egress${index}`, () => listView(`egress${index}`, el.services.filter((svc) => svc.externalName === undefined), el.virtualServices)) : proxyView(ctx);
 }
 
 const spansPorts = (el: EgressListenerScope, port: number) => port === 0 || el.listener?.port?.protocol?.toUpperCase() === 'HTTP_PROXY';

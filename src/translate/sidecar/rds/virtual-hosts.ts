@@ -84,8 +84,23 @@ function portVariants(domains: readonly string[], port: number): string[] {
   return domains.flatMap((d) => [d, `${d}:${port}`]);
 }
 
+/** The service's own domains, then those of the ExternalName aliases pointing at it. */
+function withAliases(ctx: SidecarContext, svc: MeshService): { domains: string[]; alt: readonly string[] } {
+  const own = serviceDomains(svc, ctx.namespace, ctx.domain);
+  const aliases = ctx.aliasesOf(svc.hostname);
+  if (aliases.length === 0) return own;
+  const domains = [...own.domains];
+  const alt = [...own.alt];
+  for (const alias of aliases) {
+    const d = serviceDomains(alias, ctx.namespace, ctx.domain);
+    domains.push(...d.domains.filter((x) => !domains.includes(x)));
+    alt.push(...d.alt);
+  }
+  return { domains, alt };
+}
+
 function domainsOf(ctx: SidecarContext, svc: MeshService, port: number, withPort: boolean): { domains: string[]; alt: readonly string[] } {
-  const d = serviceDomains(svc, ctx.namespace, ctx.domain);
+  const d = withAliases(ctx, svc);
   return withPort ? { domains: portVariants(d.domains, port), alt: portVariants(d.alt, port) } : d;
 }
 

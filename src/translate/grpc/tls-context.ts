@@ -1,0 +1,51 @@
+/**
+ * TLS contexts for proxyless gRPC (gRFC A29): certificates come from the certificate provider
+ * instance `default` that Istio's agent writes into the gRPC bootstrap (file_watcher plugin):
+ * certificate `default` is the workload's key and chain, `ROOTCA` the mesh's roots. Each
+ * reference is sent in both its current field (tls_certificate_provider_instance,
+ * ca_certificate_provider_instance) and its deprecated one (field 11 of CommonTlsContext,
+ * field 4 of the combined validation context), as Istio does, so older gRPC releases that read
+ * only the deprecated fields get the same settings.
+ */
+import type { Json } from './rds-match.js';
+
+export const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
+export const CERT_PROVIDER_INSTANCE = 'default';
+export const IDENTITY_CERTIFICATE = 'default';
+export const ROOT_CERTIFICATE = 'ROOTCA';
+
+const UPSTREAM = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+const DOWNSTREAM = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+
+const instance = (certificateName: string): Json => ({ instance_name: CERT_PROVIDER_INSTANCE, certificate_name: certificateName });
+
+/** The workload certificate, and the roots with exact SAN matches (none: any peer the roots sign). */
+function commonTlsContext(sans: readonly string[]): Json {
+  return {
+    tls_certificate_provider_instance: instance(IDENTITY_CERTIFICATE),
+    tls_certificate_certificate_provider_instance: instance(IDENTITY_CERTIFICATE),
+    combined_validation_context: {
+      default_validation_context: {
+        ...(sans.length > 0 ? { match_subject_alt_names: sans.map((exact) => ({ exact })) } : {}),
+        ca_certificate_provider_instance: instance(ROOT_CERTIFICATE),
+      },
+      validation_context_certificate_provider_instance: instance(ROOT_CERTIFICATE),
+    },
+  };
+}
+
+/** A cluster's transport socket: mTLS to servers presenting one of `sans`. */
+export function upstreamMtlsSocket(sans: readonly string[]): Json {
+  return { name: TLS_TRANSPORT_SOCKET, typed_config: { '@type': UPSTREAM, common_tls_context: commonTlsContext(sans) } };
+}
+
+/**
+ * A server filter chain's transport socket: mTLS, client certificate required and verified
+ * against the roots. No SAN match: gRPC servers do not support match_subject_alt_names (A29).
+ */
+export function downstreamMtlsSocket(): Json {
+  return {
+    name: TLS_TRANSPORT_SOCKET,
+    typed_config: { '@type': DOWNSTREAM, common_tls_context: commonTlsContext([]), require_client_certificate: { value: true } },
+  };
+}
