@@ -4,10 +4,13 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { XdsMetrics } from '../serve/types.js';
+import type { CaMetrics } from '../serve/ca-metrics.js';
 
 export interface MeshMetrics {
   readonly registry: Registry;
   readonly xds: XdsMetrics;
+  /** citadel_server_* counters of the CreateCertificate service. */
+  readonly ca: CaMetrics;
   /** pilot_debounce_time: seconds from a batch's first config event to its snapshot. */
   debounced(seconds: number): void;
   /** pilot_services / pilot_virt_services after each snapshot. */
@@ -45,6 +48,22 @@ function xdsMetrics(registers: Registry[]): XdsMetrics {
   };
 }
 
+/** Istio's citadel_server_* CA counters (same names and help texts' meaning). */
+function caMetrics(registers: Registry[]): CaMetrics {
+  const csr = new Counter({ name: 'citadel_server_csr_count', help: 'The number of CSRs received by Citadel server.', registers });
+  const authn = new Counter({ name: 'citadel_server_authentication_failure_count', help: 'The number of authentication failures.', registers });
+  const parsing = new Counter({ name: 'citadel_server_csr_parsing_err_count', help: 'The number of errors occurred when parsing the CSR.', registers });
+  const signing = new Counter({ name: 'citadel_server_csr_sign_err_count', help: 'The number of errors occurred when signing the CSR.', labelNames: ['error'], registers });
+  const issued = new Counter({ name: 'citadel_server_success_cert_issuance_count', help: 'The number of certificates issuances that have succeeded.', registers });
+  return {
+    csrReceived: () => csr.inc(),
+    authenticationFailed: () => authn.inc(),
+    csrParsingFailed: () => parsing.inc(),
+    signFailed: (error) => signing.inc({ error }),
+    certIssued: () => issued.inc(),
+  };
+}
+
 export function createMeshMetrics(): MeshMetrics {
   const registry = new Registry();
   const registers = [registry];
@@ -55,6 +74,7 @@ export function createMeshMetrics(): MeshMetrics {
   return {
     registry,
     xds: xdsMetrics(registers),
+    ca: caMetrics(registers),
     debounced: (seconds) => debounce.observe(seconds),
     snapshotSizes(svc, vs) {
       services.set(svc);

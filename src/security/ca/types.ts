@@ -36,3 +36,22 @@ export interface WorkloadCa {
   /** The roots workloads should trust (PEM), the signing root first. */
   roots(): readonly string[];
 }
+
+/** One trusted root, for debug views (/debug/cert). */
+export interface RootInfo {
+  readonly subject: string;
+  /** Hexadecimal, as openssl prints it. */
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** True for the root that signs (directly or through intermediates) what this CA issues. */
+  readonly signing: boolean;
+}
+
+/** A plugged-in CA bundle that cannot be used: names the directory, the file and the reason. */
+export class CaBundleError extends Error {
+  constructor(readonly dir: string, readonly file: string, readonly reason: string) {
+    super(`CA bundle in ${dir}: ${file}: ${reason}`);
+    this.name = 'CaBundleError';
+  }
+}
