@@ -30,8 +30,19 @@ export function parseClusterName(name: string): ClusterName | undefined {
   if (parts.length !== 4) return undefined;
   const [direction, portText, subset, host] = parts as [string, string, string, string];
   if (direction !== 'outbound' && direction !== 'inbound') return undefined;
-  if (!/^\d{1,5}$/.test(portText)) return undefined;
-  const port = Number(portText);
-  if (port < 1 || port > 65535 || host === '') return undefined;
+  const port = decimalPort(portText);
+  if (port === undefined || host === '') return undefined;
   return { direction, port, subset, host };
+}
+
+/** 1–65535 written as 1 to 5 plain digits, else undefined. */
+function decimalPort(text: string): number | undefined {
+  if (text.length === 0 || text.length > 5) return undefined;
+  let port = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    port = port * 10 + digit;
+  }
+  return port >= 1 && port <= 65535 ? port : undefined;
 }

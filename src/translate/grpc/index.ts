@@ -89,6 +89,21 @@ function affectedByEndpoints(): Generator['affectedByEndpoints'] {
 }
 
 /**
+ * For an endpoints-only change, the types besides EDS it reaches: clusters (their SANs are the
+ * endpoints' identities, and automatic mTLS follows the endpoints' tlsMode labels; unchanged
+ * clusters keep their version and are not re-sent), and server listeners when an endpoint at
+ * one of the proxy's own IPs changed (they exist only while the registry has the workload, and
+ * its labels choose mTLS).
+ */
+function alsoAffectedByEndpoints(snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[] {
+  if (changes.endpointsChanged.length === 0) return [];
+  const ips = new Set(proxy.ipAddresses);
+  const own = changes.endpointsChanged.some((host) =>
+    snapshot.servicesForHost(host).some((svc) => snapshot.endpointsOf(svc).some((ep) => ips.has(ep.address))));
+  return own ? [TypeUrl.Cluster, TypeUrl.Listener] : [TypeUrl.Cluster];
+}
+
+/**
  * Scope keys are asked for per resource name on every push, so they are memoized per (frozen)
  * proxy; a memo keyed only by its inputs keeps the generator pure.
  */
@@ -118,5 +133,6 @@ export function createGrpcGenerator(opts: { mesh: MeshConfig }): Generator {
       return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
     },
     affectedByEndpoints: affectedByEndpoints(),
+    alsoAffectedByEndpoints,
   });
 }

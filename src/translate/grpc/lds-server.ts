@@ -8,19 +8,26 @@
  * endpoint at that IP and port (for 0.0.0.0 / ::, at one of the proxy's own IPs). Otherwise it is
  * absent and the server keeps waiting (not serving), as with Istio.
  *
- * mTLS is not configured yet: where Istio would serve mTLS (PeerAuthentication STRICT, or
- * PERMISSIVE on a workload labelled for auto-mTLS, which gRPC cannot serve both ways), the
- * listener stays plaintext and a diagnostic says so.
+ * mTLS follows PeerAuthentication for the workload's port (mesh → namespace → workload,
+ * portLevelMtls), as Istio's grpcgen applies it: STRICT gives one `inbound-mtls` chain (client
+ * certificate required); DISABLE one `inbound-plaintext` chain; PERMISSIVE is served as STRICT
+ * when the workload is labelled security.istio.io/tlsMode=istio (its clients use mTLS), else in
+ * plaintext: gRPC's filter_chain_match cannot tell TLS from plaintext (gRFC A36 has no TLS
+ * inspector, transport_protocol is only "raw_buffer"), so one port cannot accept both.
+ * The labels and namespace are the registry endpoint's, the same ones a client's automatic
+ * mTLS decision reads (cds-tls.ts), so both sides always agree.
  */
 import type { MeshEndpoint, MeshService } from '../../model/registry/types.js';
+import { LABEL_TLS_MODE } from '../../model/registry/workload.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
 import { AnyType, FilterName } from '../common/any-types.js';
 import type { GrpcContext } from './context.js';
 import type { ListenerName } from './listener-names.js';
 import { effectiveMtls } from '../common/peer-authentication.js';
+import { downstreamMtlsSocket } from './tls-context.js';
+import type { Json } from './rds-match.js';
 
-const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 const UNSPECIFIED = new Set(['0.0.0.0', '::']);
 
 interface Workload { readonly service: MeshService; readonly endpoint: MeshEndpoint }
@@ -46,32 +53,44 @@ function inboundHcm(): Record<string, unknown> {
   };
 }
 
-export function buildServerListener(name: string, ip: string, port: number): XdsResource {
+/** One filter chain, `inbound-<suffix>`, with mTLS when `mtls`. No filter_chain_match: it takes every connection. */
+function filterChain(mtls: boolean): Json {
+  const suffix = mtls ? 'mtls' : 'plaintext';
+  return {
+    name: `inbound-${suffix}`,
+    filters: [{ name: `inbound-hcm${suffix}`, typed_config: inboundHcm() }],
+    ...(mtls ? { transport_socket: downstreamMtlsSocket() } : {}),
+  };
+}
+
+export function buildServerListener(name: string, ip: string, port: number, mtls = false): XdsResource {
   return {
     name,
     body: {
       '@type': TypeUrl.Listener,
       name,
       address: { socket_address: { address: ip, port_value: port } },
-      filter_chains: [{ name: 'inbound-plaintext', filters: [{ name: 'inbound-hcmplaintext', typed_config: inboundHcm() }] }],
+      filter_chains: [filterChain(mtls)],
     },
   };
 }
 
-function reportMtls(ctx: GrpcContext, name: string, workload: Workload): void {
-  const { endpoint } = workload;
+/** Whether the workload's server requires mTLS; explicit PERMISSIVE served in plaintext is reported. */
+function serverMtls(ctx: GrpcContext, name: string, endpoint: MeshEndpoint): boolean {
   const mtls = effectiveMtls(ctx.snapshot, endpoint.namespace, endpoint.labels, endpoint.port);
-  const autoMtls = endpoint.labels[TLS_MODE_LABEL] === 'istio';
-  if (mtls.mode === 'STRICT' || (mtls.mode === 'PERMISSIVE' && autoMtls)) {
-    const why = mtls.mode === 'STRICT' ? 'PeerAuthentication requires mTLS (STRICT)' : `the workload is labelled ${TLS_MODE_LABEL}=istio and the mode is PERMISSIVE, which Istio serves to proxyless gRPC as STRICT`;
-    ctx.diags.warn(mtls.source, mtls.source ? 'spec.mtls.mode' : undefined, `${why}, but mTLS for proxyless gRPC servers is not supported yet: listener served in plaintext`, name);
+  if (mtls.mode === 'STRICT') return true;
+  if (mtls.mode !== 'PERMISSIVE') return false;
+  if (endpoint.tlsMode === 'istio') return true;
+  if (mtls.source) {
+    const why = `gRPC servers cannot accept plaintext and mTLS on one port, and the workload is not labelled ${LABEL_TLS_MODE}=istio`;
+    ctx.diags.warn(mtls.source, mtls.path, `PERMISSIVE served in plaintext: ${why}`, name);
   }
+  return false;
 }
 
 export function serverListenerFor(ctx: GrpcContext, requested: Extract<ListenerName, { kind: 'server' }>): XdsResource | undefined {
   const ips = UNSPECIFIED.has(requested.ip) ? ctx.proxy.ipAddresses : [requested.ip];
   const workload = findWorkload(ctx, ips, requested.port);
   if (!workload) return undefined;
-  reportMtls(ctx, requested.name, workload);
-  return buildServerListener(requested.name, requested.ip, requested.port);
+  return buildServerListener(requested.name, requested.ip, requested.port, serverMtls(ctx, requested.name, workload.endpoint));
 }

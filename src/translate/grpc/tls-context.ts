@@ -1,11 +1,14 @@
 /**
  * TLS contexts for proxyless gRPC (gRFC A29): certificates come from the certificate provider
  * instance `default` that Istio's agent writes into the gRPC bootstrap (file_watcher plugin):
- * certificate `default` is the workload's key and chain, `ROOTCA` the mesh's roots. Each
- * reference is sent in both its current field (tls_certificate_provider_instance,
- * ca_certificate_provider_instance) and its deprecated one (field 11 of CommonTlsContext,
- * field 4 of the combined validation context), as Istio does, so older gRPC releases that read
- * only the deprecated fields get the same settings.
+ * certificate `default` is the workload's key and chain, `ROOTCA` the mesh's roots.
+ *
+ * Only the current fields are set (tls_certificate_provider_instance, and
+ * ca_certificate_provider_instance in a plain validation_context), which gRPC C-core, Java and
+ * Go read since 1.41 and grpc-js-xds reads exclusively. Istio's grpcgen also repeats them in
+ * the deprecated fields (CommonTlsContext field 11 and, inside combined_validation_context,
+ * field 4) for older releases; a combined_validation_context without an SDS secret breaks
+ * Envoy's validate rules, so that legacy form is left out here.
  */
 import type { Json } from './rds-match.js';
 
@@ -23,13 +26,9 @@ const instance = (certificateName: string): Json => ({ instance_name: CERT_PROVI
 function commonTlsContext(sans: readonly string[]): Json {
   return {
     tls_certificate_provider_instance: instance(IDENTITY_CERTIFICATE),
-    tls_certificate_certificate_provider_instance: instance(IDENTITY_CERTIFICATE),
-    combined_validation_context: {
-      default_validation_context: {
-        ...(sans.length > 0 ? { match_subject_alt_names: sans.map((exact) => ({ exact })) } : {}),
-        ca_certificate_provider_instance: instance(ROOT_CERTIFICATE),
-      },
-      validation_context_certificate_provider_instance: instance(ROOT_CERTIFICATE),
+    validation_context: {
+      ...(sans.length > 0 ? { match_subject_alt_names: sans.map((exact) => ({ exact })) } : {}),
+      ca_certificate_provider_instance: instance(ROOT_CERTIFICATE),
     },
   };
 }

@@ -7,10 +7,11 @@ import type { MeshConfig } from '../../config/mesh-types.js';
 import type { ConfigObject } from '../../model/config.js';
 import type { IndexedVirtualService } from '../../model/index/virtual-service-index.js';
 import type { Proxy } from '../../model/proxy.js';
-import { spiffeIdentity, type MeshService } from '../../model/registry/types.js';
+import type { MeshService } from '../../model/registry/types.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Subset } from '../../model/types/destination-rule.js';
 import { Diagnostics } from '../common/diagnostics.js';
+import { serviceIdentities } from '../common/service-identities.js';
 import { ruleForService, selectedRuleForService, type RuleForService } from '../common/rule-for-service.js';
 import { DEFAULT_SIDECAR_FEATURES, type SidecarFeatures } from './features.js';
 import { proxyInstances, type ServiceInstance } from './instances.js';
@@ -130,15 +131,7 @@ export class SidecarContext {
 
   /** SPIFFE identities a client should accept from `service`: its endpoints' accounts plus spec subjectAltNames. */
   identitiesOf(service: MeshService): readonly string[] {
-    return this.memo(`identities:${service.key}`, () => {
-      const ids = new Set<string>();
-      for (const ep of this.snapshot.endpointsOf(service)) {
-        const id = spiffeIdentity(this.trustDomain, ep);
-        if (id) ids.add(id);
-      }
-      for (const san of service.subjectAltNames ?? []) ids.add(san);
-      return [...ids].sort();
-    });
+    return this.memo(`identities:${service.key}`, () => serviceIdentities(this.snapshot, this.trustDomain, service));
   }
 
   /**
@@ -146,8 +139,11 @@ export class SidecarContext {
    * context's data), so no builder keeps state outside the context.
    */
   memo<T>(key: string, build: () => T): T {
-    if (!this.memos.has(key)) this.memos.set(key, build());
-    return this.memos.get(key) as T;
+    const found = this.memos.get(key);
+    if (found !== undefined || this.memos.has(key)) return found as T;
+    const built = build();
+    this.memos.set(key, built);
+    return built;
   }
 
   /** A config object by reference (for provenance and diagnostics). */

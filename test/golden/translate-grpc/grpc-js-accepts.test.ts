@@ -28,7 +28,9 @@ test('grpc-js-xds accepts every golden resource', () => {
     cds: load('cluster-resource-type.js', 'ClusterResourceType'),
     eds: load('endpoint-resource-type.js', 'EndpointResourceType'),
   };
-  const context = { bootstrap: { certificateProviders: {}, node: {}, xdsServers: [] }, server: {} };
+  // A bootstrap like the one Istio's agent writes: the certificate provider instance `default`
+  // that mTLS clusters and server listeners name (the validators NACK unknown instance names).
+  const context = { bootstrap: { certificateProviders: { default: {} }, node: {}, xdsServers: [] }, server: {} };
   const rejected: string[] = [];
   let checked = 0;
   for (const name of readdirSync(testdata)) {

@@ -111,5 +111,12 @@ export function virtualServiceFor(ctx: SidecarContext, service: MeshService, por
 
 /** Does any host of `vs` select one of `hostnames` (a set of exact service hostnames)? */
 export function selectsAny(vs: IndexedVirtualService, hostnames: ReadonlySet<string>): boolean {
-  return vs.hosts.some((h) => (h.startsWith('*') ? [...hostnames].some((s) => covers(h, s)) : hostnames.has(h)));
+  return vs.hosts.some((h) => hostSelectsAny(h, hostnames));
+}
+
+/** Whether one VirtualService host (exact or `*` wildcard) names any of `hostnames`. */
+export function hostSelectsAny(host: string, hostnames: ReadonlySet<string>): boolean {
+  if (!host.startsWith('*')) return hostnames.has(host);
+  for (const s of hostnames) if (covers(host, s)) return true;
+  return false;
 }

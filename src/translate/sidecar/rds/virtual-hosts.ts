@@ -19,7 +19,7 @@ import { carriesHttp } from '../protocol.js';
 import { buildDefaultRoute } from './default-route.js';
 import { hostDomains, serviceDomains } from './domains.js';
 import { buildVirtualServiceRoutes } from './routes.js';
-import { covers, proxyView, selectingHost, selectsAny, virtualServiceFor, type RouteView } from './select.js';
+import { covers, hostSelectsAny, proxyView, selectingHost, selectsAny, virtualServiceFor, type RouteView } from './select.js';
 import type { Json } from './types.js';
 
 interface Candidate {
@@ -76,7 +76,7 @@ class VirtualHostSet {
 
 /** VirtualService hosts that are no service on this port (Istio's non-registry hosts). */
 function nonServiceHosts(vs: IndexedVirtualService, onPort: ReadonlySet<string>): string[] {
-  return vs.hosts.filter((h) => !selectsAny({ ...vs, hosts: [h] }, onPort));
+  return vs.hosts.filter((h) => !hostSelectsAny(h, onPort));
 }
 
 /** `d` and `d:<port>` for each domain (IPv6 VIPs are already bracketed). */
