@@ -141,6 +141,23 @@ export class ByteSink {
     this.pos += bytes.length;
   }
 
+  /** Appends bytes as they are (an already-encoded message body). */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Where the next byte goes. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** A copy of the bytes from `start` to the current position. */
+  copySince(start: number): Uint8Array {
+    return new Uint8Array(this.buf.subarray(start, this.pos));
+  }
+
   /** Opens a length-delimited field: one byte is reserved for the length. */
   fork(): void {
     this.ensure(1);

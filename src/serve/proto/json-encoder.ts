@@ -102,6 +102,8 @@ export function createJsonEncoder(root: protobuf.Root): JsonEncoder {
   const plans = new Map<protobuf.Type, TypePlan>();
   const anyTypes = new Map<string, protobuf.Type | null>();
   const sink = new ByteSink();
+  /** Encoded bodies of frozen (shared) objects, per field writer (that is, per message type). */
+  const sharedBodies = new Map<ValueWriter, WeakMap<object, Uint8Array>>();
 
   const anyTarget = (url: string): protobuf.Type | null => {
     let t = anyTypes.get(url);
@@ -146,8 +148,29 @@ export function createJsonEncoder(root: protobuf.Root): JsonEncoder {
   function writeOne(w: ByteSink, field: FieldPlan, v: unknown): void {
     w.uint32(field.tag);
     if (!field.message) return field.write(w, v);
+    if (Object.isFrozen(v) && typeof v === 'object' && v !== null) return writeShared(w, field, v);
     w.fork();
     field.write(w, v);
+    w.ldelim();
+  }
+
+  /**
+   * A frozen object is one the translator shares between many places (a VirtualService's
+   * provenance on each of its routes, one retry policy on every default route): its body is
+   * encoded once per field type and copied after that.
+   */
+  function writeShared(w: ByteSink, field: FieldPlan, v: object): void {
+    let byObject = sharedBodies.get(field.write);
+    if (!byObject) sharedBodies.set(field.write, (byObject = new WeakMap()));
+    const cached = byObject.get(v);
+    if (cached) {
+      w.uint32(cached.length);
+      return w.raw(cached);
+    }
+    w.fork();
+    const start = w.position;
+    field.write(w, v);
+    byObject.set(v, w.copySince(start));
     w.ldelim();
   }
 

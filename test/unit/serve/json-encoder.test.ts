@@ -83,3 +83,23 @@ test('after a failure the next resource encodes cleanly (the shared buffer is re
   assert.throws(() => encodeResourceBody({ '@type': TypeUrl.Cluster, name: 'bad', lb_policy: 'NOPE' }));
   sameMessage({ '@type': TypeUrl.Cluster, name: 'good', lb_policy: 'LEAST_REQUEST' });
 });
+
+test('frozen (shared) parts are encoded once and copied: same message, and distinct objects never conflated', () => {
+  const freeze = <T>(v: T): T => {
+    if (v && typeof v === 'object') {
+      Object.values(v).forEach(freeze);
+      Object.freeze(v);
+    }
+    return v;
+  };
+  const retry = freeze({ retry_on: 'connect-failure', num_retries: { value: 2 }, retriable_status_codes: [503] });
+  const other = freeze({ retry_on: 'reset', num_retries: { value: 5 } });
+  const meta = freeze({ filter_metadata: { istio: { config: `/apis/x/${'long'.repeat(40)}` } } });
+  const route = (i: number, policy: object) => ({ match: { prefix: `/${i}` }, metadata: meta, route: { cluster: `c${i}`, retry_policy: policy } });
+  const body = (routes: object[]) => ({ '@type': TypeUrl.RouteConfiguration, name: 'r', virtual_hosts: [{ name: 'v', domains: ['*'], routes }] });
+  sameMessage(body([route(1, retry), route(2, other), route(3, retry), route(4, other)]));
+  // A second resource reusing the cached bytes, nested at a different depth.
+  sameMessage(body([route(5, retry)]));
+  const decoded = decodeResource(TypeUrl.RouteConfiguration, encodeResourceBody(body([route(6, other), route(7, retry)])).bytes) as any;
+  assert.deepEqual(decoded.virtual_hosts[0].routes.map((r: any) => r.route.retry_policy.retry_on), ['reset', 'connect-failure']);
+});

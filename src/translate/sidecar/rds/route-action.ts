@@ -7,6 +7,7 @@
  */
 import type { HTTPRouteDestination } from '../../../model/types/virtual-service.js';
 import { protoDuration, ZERO_DURATION } from '../../common/proto-values.js';
+import { shared } from '../../common/shared.js';
 import { resolveDestination, type ResolvedDestination } from '../destinations.js';
 import { applyHeaderOps, headerOperations, type HeaderOps } from './headers.js';
 import { hashPolicyForDestination } from './hash-policy.js';
@@ -92,6 +93,8 @@ function weighted(scope: RouteScope, input: HttpRouteInput, route: readonly HTTP
   return { specifier: { weighted_clusters: { clusters } }, hashes, headers: undefined, hashing: false };
 }
 
+const sharedOrUndefined = (policy: Json | undefined) => (policy ? shared(policy) : undefined);
+
 /** `routeAuthority`: the host rewrite from the route's own header operations ('' for none). */
 export function buildRouteAction(scope: RouteScope, input: HttpRouteInput, routeAuthority: string): ActionResult {
   const { ctx } = scope;
@@ -111,7 +114,7 @@ export function buildRouteAction(scope: RouteScope, input: HttpRouteInput, route
   if (mirrors.length > 0) action.request_mirror_policies = mirrors;
   const retry = http.retries
     ? buildRetryPolicy(http.retries, dests.hashing, { source: input.source, path: `${input.path}.retries` }, ctx.diags)
-    : ctx.memo(`default-retry:${dests.hashing}`, () => buildRetryPolicy(ctx.mesh.defaultHttpRetryPolicy, dests.hashing, { source: undefined, path: 'defaultHttpRetryPolicy' }, ctx.diags));
+    : ctx.memo(`default-retry:${dests.hashing}`, () => sharedOrUndefined(buildRetryPolicy(ctx.mesh.defaultHttpRetryPolicy, dests.hashing, { source: undefined, path: 'defaultHttpRetryPolicy' }, ctx.diags)));
   if (retry) action.retry_policy = retry;
   if (dests.hashes.length > 0) action.hash_policy = dests.hashes;
   return { kind: 'route', action, destinationHeaders: dests.headers };

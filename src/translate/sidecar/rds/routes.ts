@@ -9,6 +9,7 @@ import type { IndexedVirtualService } from '../../../model/index/virtual-service
 import type { HTTPMatchRequest } from '../../../model/types/virtual-service.js';
 import { parseClusterName } from '../../common/cluster-name.js';
 import { configMetadata } from '../../common/provenance.js';
+import { shared } from '../../common/shared.js';
 import type { SidecarContext } from '../context.js';
 import { HttpFilterName } from '../http-filters.js';
 import { buildCorsPolicy } from './cors.js';
@@ -92,6 +93,7 @@ function routeBody(scope: RouteScope, input: HttpRouteInput): RouteBody | undefi
   const ops = headerOperations(input.http.headers);
   applyHeaderOps(fields, ops);
   if (!applyAction(scope, input, fields, ops.authority)) return undefined;
+  if (fields.route) fields.route = shared(fields.route as Json); // every match of this route carries the same action
   const typed = perFilterConfig(scope, input);
   if (typed) fields.typed_per_filter_config = typed;
   const cluster = (fields.route as Json | undefined)?.cluster as string | undefined;
@@ -123,7 +125,7 @@ function translateRoute(scope: RouteScope, input: HttpRouteInput, body: RouteBod
 
 /** The routes a VirtualService gives this listener port; empty when none applies (the default route is used then). */
 export function buildVirtualServiceRoutes(ctx: SidecarContext, vs: IndexedVirtualService, listenerPort: number): Json[] {
-  const scope: RouteScope = { ctx, root: vs.config, listenerPort, metadata: configMetadata(vs.config) };
+  const scope: RouteScope = { ctx, root: vs.config, listenerPort, metadata: shared(configMetadata(vs.config)) };
   const out: Json[] = [];
   for (const input of expandHttpRoutes(ctx, vs.config)) {
     const matches = input.http.match ?? [];

@@ -1,0 +1,15 @@
+/**
+ * Marks a body part the translator reuses in many places (one VirtualService's provenance on
+ * each of its routes, one retry policy on every default route): deep-frozen, so no builder can
+ * change it under the others, and the encoder may encode it once and copy the bytes.
+ */
+export function shared<T extends object>(value: T): Readonly<T> {
+  deepFreeze(value);
+  return value;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+}
