@@ -8,6 +8,8 @@ import { parseCommand } from './cli/parse-args.js';
 import { HELP } from './cli/help.js';
 import { runValidate } from './cli/validate-command.js';
 import { runDiscovery } from './bootstrap/discovery.js';
+import { createRootLogger } from './bootstrap/logging.js';
+import { runAgent } from './agent/agent.js';
 import { ErrorCodes, UserError } from './lib/errors.js';
 
 function packageVersion(): string {
@@ -31,6 +33,8 @@ async function main(): Promise<number> {
     }
     case 'discovery':
       return runDiscovery(command.options, packageVersion());
+    case 'agent':
+      return runAgent(command.options, createRootLogger(command.logLevels).scoped('agent'));
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { MeshConfig } from '../config/mesh-types.js';
 import type { Options } from '../config/options.js';
+import { certView, type CertViewSource } from '../debug/cert-view.js';
 import type { DebugViews } from '../debug/http-server.js';
 import { pushStatusView } from '../debug/push-status.js';
 import { xdsViews } from '../debug/xds-views.js';
@@ -19,6 +20,8 @@ interface ViewDeps {
   readonly options: Options;
   readonly version: string;
   readonly ads: AdsServer;
+  /** The CA's state for /debug/cert; undefined when the secure port is disabled. */
+  readonly cert?: CertViewSource;
 }
 
 function configz(snapshot: Snapshot | undefined, fileSource: FileSource, query: URLSearchParams): unknown {
@@ -48,6 +51,7 @@ export function debugViews(deps: ViewDeps): DebugViews {
       '/debug/diagnosticz': () => pipeline.current()?.diagnostics ?? [],
       ...xdsViews(deps.ads),
       '/debug/push_status': pushStatusView(deps.ads, () => pipeline.current()),
+      '/debug/cert': certView(deps.cert),
       '/debug/sourcez': () => ({
         version: deps.version,
         synced: { file: fileSource.synced },

@@ -16,6 +16,7 @@ import { loadMeshConfig } from './load-mesh-config.js';
 import { createModelPipeline } from './model-pipeline.js';
 import { debugViews } from './debug-views.js';
 import { createXdsServer } from './xds.js';
+import { startSecurePort, type SecurePort } from './secure-port.js';
 
 interface Closable {
   readonly name: string;
@@ -78,8 +79,14 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   });
   const metrics = createMeshMetrics();
   const ads = createXdsServer({ options, mesh, pipeline, metrics, logger: logs.scoped('ads') });
-  const views = debugViews({ pipeline, fileSource, mesh, options, version, ads });
+  let secure: SecurePort | undefined;
   try {
+    // The CA first: an unusable plugged-in bundle or JWT_RULE stops the daemon before it listens.
+    if (options.secureGRPCAddr !== '') {
+      secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, logs });
+      components.push({ name: 'ca', close: () => secure!.close() });
+    }
+    const views = debugViews({ pipeline, fileSource, mesh, options, version, ads, ...(secure ? { cert: secure.certView } : {}) });
     const http = await startHttpServer(parseListenAddress(options.httpAddr)!, views, logs.scoped('http'));
     components.push({ name: 'http', close: () => http.close() });
     log.info({ httpAddr: options.httpAddr, port: http.port, version }, 'http server listening');
@@ -87,6 +94,10 @@ export async function runDiscovery(options: Options, version: string): Promise<n
     const grpcPort = await listenOrExplain(options.grpcAddr, () => ads.listen(grpcAddr.host || '0.0.0.0', grpcAddr.port));
     components.push({ name: 'ads', close: () => ads.close() });
     log.info({ grpcAddr: options.grpcAddr, port: grpcPort }, 'xds server listening');
+    if (secure) {
+      const securePort = await listenOrExplain(options.secureGRPCAddr, () => secure!.listen());
+      log.info({ secureGRPCAddr: options.secureGRPCAddr, port: securePort }, 'secure xds server listening');
+    }
     const monitoringViews = { ready: views.ready, routes: { ...views.routes, '/metrics': async () => metricsReply(await metrics.render()) } };
     const monitoring = await startHttpServer(parseListenAddress(options.monitoringAddr)!, monitoringViews, logs.scoped('monitoring'));
     components.push({ name: 'monitoring', close: () => monitoring.close() });

@@ -9,9 +9,12 @@ import { DEFAULT_OPTIONS, parseListenAddress, type LogLevel, type Options } from
 import { parseDurationMillis } from '../lib/duration.js';
 import { ErrorCodes, UserError } from '../lib/errors.js';
 import { isDns1123Subdomain } from '../lib/k8s-names.js';
+import { parseAgentArgs } from '../agent/agent-args.js';
+import type { AgentOptions } from '../agent/options.js';
 
 export type Command =
   | { name: 'discovery'; options: Options }
+  | { name: 'agent'; options: AgentOptions; logLevels: Record<string, LogLevel> }
   | { name: 'validate'; files: string[]; output: 'text' | 'json'; domain: string }
   | { name: 'version' }
   | { name: 'help'; topic?: string };
@@ -31,6 +34,9 @@ const DISCOVERY_FLAGS = {
   keepaliveMaxServerConnectionAge: { type: 'string' },
   keepaliveInterval: { type: 'string' },
   keepaliveTimeout: { type: 'string' },
+  caDir: { type: 'string' },
+  caStateDir: { type: 'string' },
+  istiodHost: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -109,6 +115,43 @@ function address(flag: string, value: string | undefined, fallback: string): str
   return value;
 }
 
+/** Comma-separated DNS names (ISTIOD_CUSTOM_HOST, --istiodHost a,b). */
+function hostList(what: string, values: readonly string[]): string[] {
+  const hosts = values.flatMap((v) => v.split(',')).map((h) => h.trim()).filter(Boolean);
+  for (const host of hosts) if (!isDns1123Subdomain(host)) throw new UserError(ErrorCodes.CLI_FLAG, `invalid ${what} "${host}": must be a DNS name such as istiod.example.com`);
+  return hosts;
+}
+
+function envSeconds(env: NodeJS.ProcessEnv, name: string, fallbackSeconds: number): number {
+  const ms = envDuration(env, name, fallbackSeconds * 1000);
+  if (ms < 1000) throw new UserError(ErrorCodes.CLI_FLAG, `invalid ${name}="${env[name]}": want a duration of at least 1s, such as 24h`);
+  return Math.floor(ms / 1000);
+}
+
+/** The CA's flags and env (istiod's names); JWT_RULE is checked by bootstrap, which knows the rule's shape. */
+function caOptions(values: { caDir?: string; caStateDir?: string; istiodHost?: string[] }, env: NodeJS.ProcessEnv) {
+  const d = DEFAULT_OPTIONS;
+  const percentile = envPositiveInt(env, 'CITADEL_SELF_SIGNED_ROOT_CERT_GRACE_PERIOD_PERCENTILE', d.selfSignedRootCertGracePeriodPercentile);
+  if (percentile >= 100) throw new UserError(ErrorCodes.CLI_FLAG, `invalid CITADEL_SELF_SIGNED_ROOT_CERT_GRACE_PERIOD_PERCENTILE="${percentile}": want 1-99`);
+  const podNamespace = env.POD_NAMESPACE || d.podNamespace;
+  if (!isDns1123Subdomain(podNamespace) || podNamespace.includes('.')) throw new UserError(ErrorCodes.CLI_FLAG, `invalid POD_NAMESPACE="${podNamespace}": must be a namespace name`);
+  const defaultTtl = envSeconds(env, 'DEFAULT_WORKLOAD_CERT_TTL', d.defaultWorkloadCertTtlSeconds);
+  const maxTtl = envSeconds(env, 'MAX_WORKLOAD_CERT_TTL', d.maxWorkloadCertTtlSeconds);
+  if (defaultTtl > maxTtl) throw new UserError(ErrorCodes.CLI_FLAG, `invalid DEFAULT_WORKLOAD_CERT_TTL: ${defaultTtl}s is above MAX_WORKLOAD_CERT_TTL (${maxTtl}s)`);
+  return {
+    caDir: values.caDir || d.caDir,
+    caStateDir: values.caStateDir || d.caStateDir,
+    istiodHosts: Object.freeze([...new Set([...hostList('--istiodHost', values.istiodHost ?? []), ...hostList('ISTIOD_CUSTOM_HOST', env.ISTIOD_CUSTOM_HOST ? [env.ISTIOD_CUSTOM_HOST] : [])])]),
+    podNamespace,
+    ...(env.JWT_RULE ? { jwtRule: env.JWT_RULE } : {}),
+    selfSignedCaCertTtlSeconds: envSeconds(env, 'CITADEL_SELF_SIGNED_CA_CERT_TTL', d.selfSignedCaCertTtlSeconds),
+    selfSignedRootCertCheckIntervalMs: envDuration(env, 'CITADEL_SELF_SIGNED_ROOT_CERT_CHECK_INTERVAL', d.selfSignedRootCertCheckIntervalMs) || d.selfSignedRootCertCheckIntervalMs,
+    selfSignedRootCertGracePeriodPercentile: percentile,
+    defaultWorkloadCertTtlSeconds: defaultTtl,
+    maxWorkloadCertTtlSeconds: maxTtl,
+  };
+}
+
 function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
   const { values, positionals } = parseFlags(args, DISCOVERY_FLAGS);
   if (values.help) return { name: 'help', topic: 'discovery' };
@@ -121,7 +164,8 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     ...(values.meshConfig !== undefined ? { meshConfigFile: values.meshConfig } : {}),
     ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
     grpcAddr: address('grpcAddr', values.grpcAddr, d.grpcAddr),
-    secureGRPCAddr: address('secureGRPCAddr', values.secureGRPCAddr, d.secureGRPCAddr),
+    // Empty disables the secure port (and the CA), as in istiod.
+    secureGRPCAddr: values.secureGRPCAddr === '' ? '' : address('secureGRPCAddr', values.secureGRPCAddr, d.secureGRPCAddr),
     httpAddr: address('httpAddr', values.httpAddr, d.httpAddr),
     monitoringAddr: address('monitoringAddr', values.monitoringAddr, d.monitoringAddr),
     httpsAddr: address('httpsAddr', values.httpsAddr, d.httpsAddr),
@@ -138,6 +182,7 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     maxRequestsPerSecond: envPositiveInt(env, 'PILOT_MAX_REQUESTS_PER_SECOND', d.maxRequestsPerSecond, true),
     grpcMaxRecvMsgSize: envPositiveInt(env, 'ISTIO_GPRC_MAXRECVMSGSIZE', d.grpcMaxRecvMsgSize),
     enableTlsOnSidecarIngress: envBool(env, 'ENABLE_TLS_ON_SIDECAR_INGRESS', d.enableTlsOnSidecarIngress),
+    ...caOptions(values, env),
   };
   return { name: 'discovery', options: Object.freeze(options) };
 }
@@ -152,6 +197,12 @@ function parseValidate(args: string[]): Command {
   return { name: 'validate', files, output, domain: values.domain ?? DEFAULT_OPTIONS.domain };
 }
 
+function parseAgent(args: string[], env: NodeJS.ProcessEnv): Command {
+  const parsed = parseAgentArgs(args, env);
+  if (parsed.help) return { name: 'help', topic: 'agent' };
+  return { name: 'agent', options: parsed.options, logLevels: parseLogLevels(parsed.logOutputLevel ?? 'info') };
+}
+
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
   const [name, ...rest] = argv;
   switch (name) {
@@ -159,6 +210,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       return parseDiscovery(rest, env);
     case 'validate':
       return parseValidate(rest);
+    case 'agent':
+      return parseAgent(rest, env);
     case 'version':
       return { name: 'version' };
     case undefined:
@@ -167,6 +220,6 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     case '-h':
       return { name: 'help', ...(rest[0] ? { topic: rest[0] } : {}) };
     default:
-      return usage(`unknown command "${name}"; commands: discovery, validate, version, help`);
+      return usage(`unknown command "${name}"; commands: discovery, agent, validate, version, help`);
   }
 }

@@ -34,6 +34,29 @@ export interface Options {
   readonly grpcMaxRecvMsgSize: number;
   /** ENABLE_TLS_ON_SIDECAR_INGRESS: honour Sidecar `ingress[].tls` (off by default, as in Istio). */
   readonly enableTlsOnSidecarIngress: boolean;
+  /** --caDir: a plugged-in CA bundle (Istio's /etc/cacerts); a missing or empty dir → a self-signed root. */
+  readonly caDir: string;
+  /**
+   * --caStateDir (file mode): where the self-signed root persists (ca-cert.pem, ca-key.pem, as
+   * the istio-ca-secret keys) and where the trusted roots are published (root-cert.pem).
+   */
+  readonly caStateDir: string;
+  /** --istiodHost and ISTIOD_CUSTOM_HOST: extra DNS SANs of istiod's serving certificate. */
+  readonly istiodHosts: readonly string[];
+  /** POD_NAMESPACE: istiod's own namespace (its serving certificate's DNS names). */
+  readonly podNamespace: string;
+  /** JWT_RULE as set (Istio's JSON JWTRule); parsed and checked at start by bootstrap/. */
+  readonly jwtRule?: string;
+  /** CITADEL_SELF_SIGNED_CA_CERT_TTL: lifetime of a self-signed root. */
+  readonly selfSignedCaCertTtlSeconds: number;
+  /** CITADEL_SELF_SIGNED_ROOT_CERT_CHECK_INTERVAL: how often the root's expiry is checked. */
+  readonly selfSignedRootCertCheckIntervalMs: number;
+  /** CITADEL_SELF_SIGNED_ROOT_CERT_GRACE_PERIOD_PERCENTILE: rotate when less than this % of the lifetime is left. */
+  readonly selfSignedRootCertGracePeriodPercentile: number;
+  /** DEFAULT_WORKLOAD_CERT_TTL: a certificate's lifetime when the request names none. */
+  readonly defaultWorkloadCertTtlSeconds: number;
+  /** MAX_WORKLOAD_CERT_TTL: longer requests are refused. */
+  readonly maxWorkloadCertTtlSeconds: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'none';
@@ -57,6 +80,15 @@ export const DEFAULT_OPTIONS: Options = Object.freeze({
   maxRequestsPerSecond: 0,
   grpcMaxRecvMsgSize: 4 * 1024 * 1024,
   enableTlsOnSidecarIngress: false,
+  caDir: '/etc/cacerts',
+  caStateDir: 'var/istiod-ca',
+  istiodHosts: Object.freeze([]),
+  podNamespace: 'istio-system',
+  selfSignedCaCertTtlSeconds: 87_600 * 3600,
+  selfSignedRootCertCheckIntervalMs: 3600_000,
+  selfSignedRootCertGracePeriodPercentile: 20,
+  defaultWorkloadCertTtlSeconds: 24 * 3600,
+  maxWorkloadCertTtlSeconds: 90 * 24 * 3600,
 });
 
 /** `host:port`, `:port` or `[v6]:port`, as Go's net.Listen takes it. */

@@ -13,6 +13,12 @@ export const ErrorCodes = {
   MESHCONFIG_INVALID: 'MESH_ERR_MESHCONFIG_INVALID',
   SERVER_LISTEN: 'MESH_ERR_SERVER_LISTEN',
   SOURCE_UNAVAILABLE: 'MESH_ERR_SOURCE_UNAVAILABLE',
+  /** The plugged-in CA directory (--caDir) holds an incomplete or unusable bundle. */
+  CA_BUNDLE_INVALID: 'MESH_ERR_CA_BUNDLE_INVALID',
+  /** JWT_RULE is not a usable JWTRule. */
+  CA_JWT_RULE_INVALID: 'MESH_ERR_CA_JWT_RULE_INVALID',
+  /** The self-signed root store (--caStateDir) cannot be read or written. */
+  CA_STATE_UNUSABLE: 'MESH_ERR_CA_STATE_UNUSABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -10,7 +10,10 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { Logger } from '../lib/logger.js';
 import type { Generator, XdsResource } from '../translate/types.js';
 import { shortTypeName } from '../translate/type-urls.js';
+import { TlsOnlyServer } from './ca-secure-server.js';
+import { callerCredentials } from './ca-service.js';
 import { Connection, type ServeContext } from './connection.js';
+import type { ConnectionAccess } from './stream-access.js';
 import { DeltaStream } from './delta-stream.js';
 import { DiagnosticsLog, type DiagnosticsReport } from './diagnostics-log.js';
 import { TokenBucket } from './rate-limiter.js';
@@ -18,7 +21,7 @@ import { ResourceCache, type CacheProblems } from './resource-cache.js';
 import { adsServiceDefinition, type DeltaRequest, type SotwRequest } from './service-definition.js';
 import { SotwStream } from './sotw-stream.js';
 import { Throttle } from './throttle.js';
-import { DEFAULT_ADS_LIMITS, NO_METRICS, type AdsLimits, type AdsServer, type AdsServerDeps, type ConnectionStatus, type XdsMetrics } from './types.js';
+import { DEFAULT_ADS_LIMITS, NO_METRICS, type AdsLimits, type AdsServer, type AdsServerDeps, type ConnectionStatus, type StreamAuthorizer, type XdsMetrics } from './types.js';
 
 /** How long a stream over the new-stream rate waits for a token before RESOURCE_EXHAUSTED. */
 const NEW_STREAM_MAX_WAIT_MS = 10_000;
@@ -46,6 +49,7 @@ class GrpcAdsServer implements AdsServer {
   private readonly metrics: XdsMetrics;
   private readonly log: Logger;
   private readonly server: grpc.Server;
+  private readonly secureServers: grpc.Server[] = [];
   private readonly live = new Set<Connection>();
   private readonly throttle: Throttle;
   private readonly streams: TokenBucket;
@@ -70,10 +74,22 @@ class GrpcAdsServer implements AdsServer {
       closed: (c) => this.live.delete(c),
     };
     this.server = new grpc.Server(serverOptions(this.limits));
-    this.server.addService(adsServiceDefinition(), {
-      StreamAggregatedResources: (call: Call) => this.accept(call, 'sotw'),
-      DeltaAggregatedResources: (call: Call) => this.accept(call, 'delta'),
+    this.addAds(this.server, undefined);
+  }
+
+  /** The plaintext server passes no authorizer: its streams carry no identity (and get no secrets). */
+  private addAds(server: grpc.Server, authorize: StreamAuthorizer | undefined): void {
+    server.addService(adsServiceDefinition(), {
+      StreamAggregatedResources: (call: Call) => this.accept(call, 'sotw', authorize),
+      DeltaAggregatedResources: (call: Call) => this.accept(call, 'delta', authorize),
     });
+  }
+
+  secureServer(authorize: StreamAuthorizer): TlsOnlyServer {
+    const server = new TlsOnlyServer(serverOptions(this.limits));
+    this.addAds(server, authorize);
+    this.secureServers.push(server);
+    return server;
   }
 
   listen(host: string, port: number): Promise<number> {
@@ -114,38 +130,30 @@ class GrpcAdsServer implements AdsServer {
     this.streams.close();
     this.throttle.close();
     for (const c of [...this.live]) c.fail({ code: grpc.status.UNAVAILABLE, message: 'server shutting down' });
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, SHUTDOWN_GRACE_MS);
-      this.server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
+    await Promise.all([this.server, ...this.secureServers].map(shutdown));
   }
 
-  private accept(call: Call, kind: 'sotw' | 'delta'): void {
+  private accept(call: Call, kind: 'sotw' | 'delta', authorize: StreamAuthorizer | undefined): void {
     call.on('error', () => undefined); // ending a stream emits 'error' on it; nothing to add
     if (this.closing) return void endCall(call, grpc.status.UNAVAILABLE, 'server shutting down');
     const conId = `${kind}-${this.nextConId++}`;
-    if (this.streams.tryTake()) return this.admit(call, kind, conId);
+    const access: ConnectionAccess = authorize ? { secure: true, authorize: (proxy) => authorize(callerCredentials(call), proxy) } : { secure: false };
+    if (this.streams.tryTake()) return this.admit(call, kind, conId, access);
     let gone = false;
     call.once('cancelled', () => (gone = true));
     void this.streams.take(NEW_STREAM_MAX_WAIT_MS).then((admitted) => {
       if (gone) return;
-      if (admitted && !this.closing) return this.admit(call, kind, conId);
+      if (admitted && !this.closing) return this.admit(call, kind, conId, access);
       this.metrics.disconnected('rate_limited');
       endCall(call, grpc.status.RESOURCE_EXHAUSTED, `too many new xDS streams (over ${this.limits.newStreamsPerSecond}/s); retry later`);
     });
   }
 
-  private admit(call: Call, kind: 'sotw' | 'delta', conId: string): void {
-    const log = this.log.child({ conId });
+  private admit(call: Call, kind: 'sotw' | 'delta', conId: string, access: ConnectionAccess): void {
+    const log = this.log.child({ conId, ...(access.secure ? { secure: true } : {}) });
     const connection: Connection<SotwRequest> | Connection<DeltaRequest> = kind === 'sotw'
-      ? new Connection<SotwRequest>(conId, call, this.ctx, log, (h) => new SotwStream(h), kind)
-      : new Connection<DeltaRequest>(conId, call, this.ctx, log, (h) => new DeltaStream(h), kind);
+      ? new Connection<SotwRequest>(conId, call, this.ctx, log, (h) => new SotwStream(h), kind, access)
+      : new Connection<DeltaRequest>(conId, call, this.ctx, log, (h) => new DeltaStream(h), kind, access);
     this.live.add(connection);
     call.on('data', (req: SotwRequest & DeltaRequest) => connection.receive(req));
     call.on('end', () => connection.clientGone());
@@ -171,6 +179,20 @@ class GrpcAdsServer implements AdsServer {
       },
     };
   }
+}
+
+/** Graceful shutdown, forced after a grace period (a client that never closes cannot hold it). */
+function shutdown(server: grpc.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, SHUTDOWN_GRACE_MS);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
 }
 
 function endCall(call: Call, code: grpc.status, details: string): void {

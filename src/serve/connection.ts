@@ -14,7 +14,8 @@ import { PushQueue } from './push-queue.js';
 import type { ResourceCache } from './resource-cache.js';
 import { SendBuffer, type Overflow } from './send-buffer.js';
 import { isDecodeFailure, type DecodeFailure } from './service-definition.js';
-import type { AdsLimits, ConnectionStatus, TypeStatus, XdsMetrics } from './types.js';
+import { forbiddenType, PLAINTEXT_ACCESS, refusalStatus, type ConnectionAccess } from './stream-access.js';
+import type { AdsLimits, ConnectionStatus, StreamAuthorization, TypeStatus, XdsMetrics } from './types.js';
 
 /** A reason to end a stream, with the gRPC status the client gets. */
 export interface StreamError {
@@ -70,6 +71,8 @@ export class Connection<Req = unknown> {
   private proxyState: { proxy: Proxy; generator: Generator; log: Logger } | undefined;
   private protocol: StreamProtocol<Req> | undefined;
   private readonly held: Req[] = [];
+  /** Requests that arrived while the stream's authorization was being decided. */
+  private authorizing: Req[] | undefined;
   private readonly queue = new PushQueue();
   private readonly sendBuffer: SendBuffer;
   private ended = false;
@@ -81,6 +84,7 @@ export class Connection<Req = unknown> {
     private readonly log: Logger,
     private readonly makeProtocol: (handle: ConnectionHandle) => StreamProtocol<Req>,
     readonly kind: 'sotw' | 'delta',
+    private readonly access: ConnectionAccess = PLAINTEXT_ACCESS,
   ) {
     this.peer = safe(() => call.getPeer(), 'unknown');
     this.sendBuffer = new SendBuffer({ maxBytes: ctx.limits.sendBufferBytes, timeoutMs: ctx.limits.sendTimeoutMs }, (o) => this.cutOff(o));
@@ -191,6 +195,10 @@ export class Connection<Req = unknown> {
 
   private receiveUnsafe(raw: Req | DecodeFailure): void {
     if (isDecodeFailure(raw)) return this.fail({ code: grpc.status.INVALID_ARGUMENT, message: `malformed request: ${raw.decodeFailure.slice(0, 200)}` });
+    if (this.authorizing) {
+      if (this.authorizing.length >= MAX_HELD_REQUESTS) return this.fail({ code: grpc.status.RESOURCE_EXHAUSTED, message: `more than ${MAX_HELD_REQUESTS} requests before the stream was authorized` });
+      return void this.authorizing.push(raw);
+    }
     const protocol = this.protocol ?? this.start(raw);
     if (!protocol) return;
     const typeUrl = protocol.typeUrlOf(raw);
@@ -205,7 +213,11 @@ export class Connection<Req = unknown> {
     this.held.push(raw);
   }
 
-  /** First request: parse the node, pick the generator, create the protocol state. */
+  /**
+   * First request: parse the node, pick the generator, create the protocol state. On the secure
+   * port the protocol starts only once the caller is authorized for this node; until then
+   * requests wait (undefined is returned and this request is replayed afterwards).
+   */
   private start(req: Req): StreamProtocol<Req> | undefined {
     const parsed = parseProxy(nodeOf(req));
     if (!parsed.ok) {
@@ -218,6 +230,31 @@ export class Connection<Req = unknown> {
       this.fail({ code: grpc.status.UNIMPLEMENTED, message: `no generator serves proxy ${proxy.id} (type ${proxy.type}, GENERATOR ${JSON.stringify(proxy.metadata.generator ?? '')})` });
       return undefined;
     }
+    if (this.access.secure) {
+      this.authorizing = [req];
+      this.access.authorize(proxy).then(
+        (verdict) => this.authorized(verdict, proxy, generator),
+        (error: unknown) => this.authorized({ allowed: false, status: 'unauthenticated', reason: `authorizer failed: ${(error as Error)?.message ?? String(error)}` }, proxy, generator),
+      );
+      return undefined;
+    }
+    return this.begin(proxy, generator);
+  }
+
+  private authorized(verdict: StreamAuthorization, proxy: Proxy, generator: Generator): void {
+    if (this.ended) return;
+    if (!verdict.allowed) {
+      this.log.warn({ proxy: proxy.id, nodeId: proxy.nodeId, peer: this.peer, reason: verdict.reason }, 'secure ads stream refused');
+      return this.fail(refusalStatus(verdict));
+    }
+    this.log.debug({ proxy: proxy.id, identity: verdict.identity }, 'secure ads stream authorized');
+    const queued = this.authorizing ?? [];
+    this.authorizing = undefined;
+    this.begin(proxy, generator);
+    for (const req of queued) this.receive(req);
+  }
+
+  private begin(proxy: Proxy, generator: Generator): StreamProtocol<Req> {
     const log = this.log.child({ proxy: proxy.id });
     this.proxyState = { proxy, generator, log };
     this.ctx.metrics.connectionOpened(proxy.metadata.istioVersion ?? '');
@@ -240,6 +277,8 @@ export class Connection<Req = unknown> {
 
   private checkTypeUrl(typeUrl: string): StreamError | undefined {
     if (typeUrl === '') return { code: grpc.status.INVALID_ARGUMENT, message: 'type_url: missing (ADS requests must name their resource type)' };
+    const forbidden = forbiddenType(typeUrl, this.access);
+    if (forbidden) return forbidden;
     if (!TYPE_URL_PATTERN.test(typeUrl)) return { code: grpc.status.INVALID_ARGUMENT, message: `type_url ${JSON.stringify(typeUrl.slice(0, 100))}: not a type.googleapis.com/<message> URL` };
     const generator = this.proxyState?.generator;
     if (generator && !generator.typeUrls.includes(typeUrl) && !KNOWN_TYPES.has(typeUrl)) {

@@ -7,7 +7,9 @@ import type { ChangeSet } from '../model/change-set.js';
 import type { Proxy } from '../model/proxy.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Generator, XdsResource } from '../translate/types.js';
+import type { CallerCredentials } from '../security/authn/types.js';
 import type { DiagnosticsReport } from './diagnostics-log.js';
+import type { TlsOnlyServer } from './ca-secure-server.js';
 
 export interface AdsLimits {
   /** PILOT_PUSH_THROTTLE: pushes computed and sent at the same time, across connections. */
@@ -102,9 +104,26 @@ export interface AdsServerDeps {
   readonly limits?: Partial<AdsLimits>;
 }
 
+/**
+ * The verdict on one stream of the secure (TLS) port: who the caller proved to be and whether
+ * that identity may have this proxy's config. The reason is for the log, never for the client.
+ */
+export type StreamAuthorization =
+  | { readonly allowed: true; readonly identity: string }
+  | { readonly allowed: false; readonly status: 'unauthenticated' | 'permission-denied'; readonly reason: string };
+
+/** Decides once per stream, on its first request (the node is known then). */
+export type StreamAuthorizer = (credentials: CallerCredentials, proxy: Proxy) => Promise<StreamAuthorization>;
+
 export interface AdsServer {
   /** Binds (port 0 = any) and returns the bound port. */
   listen(host: string, port: number): Promise<number>;
+  /**
+   * A TLS-only gRPC server carrying the same ADS service (same snapshot, connections and limits)
+   * where every stream passes `authorize` first. The caller binds it (bindTls) and may add the CA
+   * service; close() shuts it down with the plaintext one.
+   */
+  secureServer?(authorize: StreamAuthorizer): TlsOnlyServer;
   /**
    * A new snapshot. The first call also marks the model ready: requests that arrived before it
    * were held (not answered) and are answered now. `firstEventAt` (ms since epoch) is when the

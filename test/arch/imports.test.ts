@@ -21,9 +21,11 @@ const ALLOWED_LAYERS: Record<string, string[]> = {
   security: ['lib', 'config', 'model'],
   serve: ['lib', 'config', 'model', 'translate', 'security'],
   debug: ['lib', 'config', 'model', 'translate', 'serve', 'security'],
-  cli: ['lib', 'config', 'model', 'sources'],
+  // `istiod-ts agent` (workload side of the CA): of serve/ only the CA client half (checked below).
+  agent: ['lib', 'config', 'security', 'serve'],
+  cli: ['lib', 'config', 'model', 'sources', 'agent'],
   bootstrap: ['lib', 'config', 'model', 'sources', 'translate', 'security', 'serve', 'debug', 'cli'],
-  'main.ts': ['lib', 'config', 'cli', 'bootstrap'],
+  'main.ts': ['lib', 'config', 'cli', 'bootstrap', 'agent'],
 };
 
 const ALLOWED_PACKAGES: Record<string, string[]> = {
@@ -36,7 +38,7 @@ const ALLOWED_PACKAGES: Record<string, string[]> = {
   re2js: ['model'],
   yaml: ['model', 'sources', 'config'],
   protobufjs: ['serve'],
-  '@grpc/grpc-js': ['serve'],
+  '@grpc/grpc-js': ['serve', 'agent'],
   'prom-client': ['debug'],
   '@peculiar/asn1-schema': ['security'],
   '@peculiar/asn1-x509': ['security'],
@@ -86,5 +88,15 @@ test('no process.env or process.argv outside main.ts', () => {
     .filter((f) => !f.endsWith(`${SRC}/main.ts`))
     .filter((f) => /process\.(env|argv)/.test(readFileSync(f, 'utf8')))
     .map((f) => relative(SRC, f));
+  assert.deepEqual(offenders, []);
+});
+
+test('agent/ uses only the client half of serve/ (ca-proto.ts)', () => {
+  const offenders = sourceFiles(join(SRC, 'agent')).flatMap((file) =>
+    importsOf(file)
+      .filter((spec) => spec.startsWith('.') && layerOf(resolve(dirname(file), spec)) === 'serve')
+      .filter((spec) => relative(SRC, resolve(dirname(file), spec)) !== 'serve/ca-proto.js')
+      .map((spec) => `${relative(SRC, file)} → ${spec}`),
+  );
   assert.deepEqual(offenders, []);
 });

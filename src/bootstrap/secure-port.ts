@@ -1,0 +1,60 @@
+/**
+ * The security half of the daemon: the workload CA, istiod's serving certificate and the
+ * secure gRPC port (CA + authorized ADS over TLS), and what /debug/cert shows about them.
+ */
+import { parseListenAddress, type Options } from '../config/options.js';
+import type { CertViewSource } from '../debug/cert-view.js';
+import type { CaMetrics } from '../serve/ca-metrics.js';
+import type { AdsServer } from '../serve/types.js';
+import type { RootLogger } from './logging.js';
+import { createSecureGrpc } from './secure-grpc.js';
+import { startWorkloadCa } from './workload-ca.js';
+
+export interface SecurePort {
+  readonly certView: CertViewSource;
+  /** Binds --secureGRPCAddr; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Stops the CA and the certificate renewal (the server closes with the ADS server). */
+  close(): Promise<void>;
+}
+
+export interface SecurePortDeps {
+  readonly options: Options;
+  readonly trustDomain: string;
+  readonly ads: AdsServer;
+  readonly caMetrics: CaMetrics;
+  readonly logs: RootLogger;
+}
+
+export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort> {
+  const { options } = deps;
+  const started = await startWorkloadCa(options, deps.trustDomain, deps.logs.scoped('ca'));
+  let grpc;
+  try {
+    grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca') });
+  } catch (err) {
+    await started.close();
+    throw err;
+  }
+  const secureGrpc = grpc;
+  const { mode } = started;
+  return {
+    certView: {
+      trustDomain: started.ca.trustDomain,
+      mode: mode === 'self-signed' ? 'self-signed' : 'plugged-in',
+      ...(mode === 'self-signed' ? {} : { pluggedIn: { dir: mode.dir, format: mode.pluggedIn } }),
+      rootCertFile: started.rootCertFile,
+      roots: () => started.ca.rootsInfo(),
+      servingCert: () => secureGrpc.servingCert(),
+    },
+    listen() {
+      const addr = parseListenAddress(options.secureGRPCAddr)!;
+      const host = addr.host || '0.0.0.0';
+      return secureGrpc.listen(host.includes(':') ? `[${host}]:${addr.port}` : `${host}:${addr.port}`);
+    },
+    async close() {
+      secureGrpc.close();
+      await started.close();
+    },
+  };
+}

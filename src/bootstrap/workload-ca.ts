@@ -1,0 +1,102 @@
+/**
+ * Starts the workload CA as istiod does: a plugged-in bundle from --caDir when that directory
+ * holds CA files (an unusable bundle stops the daemon), otherwise a self-signed root persisted
+ * in --caStateDir. The trusted roots are published to <caStateDir>/root-cert.pem (file mode's
+ * stand-in for the istio-ca-root-cert ConfigMap) and rewritten whenever they change.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Options } from '../config/options.js';
+import { ErrorCodes, UserError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import {
+  CaBundleError,
+  createPluggedWorkloadCa,
+  createSelfSignedWorkloadCa,
+  detectBundleFormat,
+  directoryRootStore,
+  type BundleFormat,
+  type ManagedWorkloadCa,
+} from '../security/ca/index.js';
+
+/** Where the published roots go, as the ConfigMap key istio-ca-root-cert uses. */
+export const ROOT_CERT_FILE = 'root-cert.pem';
+
+export interface StartedCa {
+  readonly ca: ManagedWorkloadCa;
+  /** 'self-signed', or the plugged-in bundle's format. */
+  readonly mode: 'self-signed' | { readonly pluggedIn: BundleFormat; readonly dir: string };
+  /** The absolute path of the published roots file. */
+  readonly rootCertFile: string;
+  close(): Promise<void>;
+}
+
+export async function startWorkloadCa(options: Options, trustDomain: string, log: Logger): Promise<StartedCa> {
+  const caDir = resolve(options.caDir);
+  const stateDir = resolve(options.caStateDir);
+  const format = await detectBundleFormat(caDir);
+  const ca = format ? await pluggedIn(caDir, trustDomain, options, log) : await selfSigned(stateDir, trustDomain, options, log);
+  const rootCertFile = join(stateDir, ROOT_CERT_FILE);
+  try {
+    await publishRoots(rootCertFile, ca.roots());
+  } catch (err) {
+    await ca.close();
+    throw new UserError(ErrorCodes.CA_STATE_UNUSABLE, `cannot write the CA roots to ${rootCertFile} (--caStateDir): ${(err as Error).message}`);
+  }
+  const unsubscribe = ca.onChange(() => {
+    publishRoots(rootCertFile, ca.roots()).then(
+      () => log.info({ file: rootCertFile, roots: ca.roots().length }, 'CA roots republished'),
+      (err: unknown) => log.error({ file: rootCertFile, err: (err as Error).message }, 'cannot republish the CA roots'),
+    );
+  });
+  const signing = ca.rootsInfo()[0];
+  log.info({ mode: format ? `plugged-in (${format})` : 'self-signed', caDir, rootCertFile, trustDomain, rootSerial: signing?.serialNumber, rootNotAfter: signing?.notAfter }, 'workload CA ready');
+  return {
+    ca,
+    mode: format ? { pluggedIn: format, dir: caDir } : 'self-signed',
+    rootCertFile,
+    async close() {
+      unsubscribe();
+      await ca.close();
+    },
+  };
+}
+
+function commonOptions(trustDomain: string, options: Options, log: Logger) {
+  return {
+    trustDomain,
+    ttlPolicy: { defaultTtlSeconds: options.defaultWorkloadCertTtlSeconds, maxTtlSeconds: options.maxWorkloadCertTtlSeconds },
+    logger: log,
+  };
+}
+
+async function pluggedIn(caDir: string, trustDomain: string, options: Options, log: Logger): Promise<ManagedWorkloadCa> {
+  try {
+    return await createPluggedWorkloadCa({ ...commonOptions(trustDomain, options, log), caDir });
+  } catch (err) {
+    if (err instanceof CaBundleError) throw new UserError(ErrorCodes.CA_BUNDLE_INVALID, `plugged-in CA (--caDir): ${err.message}`);
+    throw new UserError(ErrorCodes.CA_BUNDLE_INVALID, `plugged-in CA (--caDir ${caDir}): ${(err as Error).message}`);
+  }
+}
+
+async function selfSigned(stateDir: string, trustDomain: string, options: Options, log: Logger): Promise<ManagedWorkloadCa> {
+  try {
+    return await createSelfSignedWorkloadCa({
+      ...commonOptions(trustDomain, options, log),
+      rootStore: directoryRootStore(stateDir),
+      rootTtlSeconds: options.selfSignedCaCertTtlSeconds,
+      rootCheckIntervalMs: options.selfSignedRootCertCheckIntervalMs,
+      rootGracePeriodPercentile: options.selfSignedRootCertGracePeriodPercentile,
+    });
+  } catch (err) {
+    throw new UserError(ErrorCodes.CA_STATE_UNUSABLE, `self-signed CA root in ${stateDir} (--caStateDir): ${(err as Error).message}`);
+  }
+}
+
+/** Atomically (write then rename), so a reader never sees half a bundle. */
+async function publishRoots(file: string, roots: readonly string[]): Promise<void> {
+  await mkdir(resolve(file, '..'), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, roots.join(''), { mode: 0o644 });
+  await rename(tmp, file);
+}
