@@ -103,7 +103,7 @@ export function createJsonEncoder(root: protobuf.Root): JsonEncoder {
   const anyTypes = new Map<string, protobuf.Type | null>();
   const sink = new ByteSink();
   /** Encoded bodies of frozen (shared) objects, per field writer (that is, per message type). */
-  const sharedBodies = new Map<ValueWriter, WeakMap<object, Uint8Array>>();
+  const sharedBodies = new Map<ValueWriter, WeakMap<object, Uint8Array | 1 | 2>>();
 
   const anyTarget = (url: string): protobuf.Type | null => {
     let t = anyTypes.get(url);
@@ -163,14 +163,15 @@ export function createJsonEncoder(root: protobuf.Root): JsonEncoder {
     let byObject = sharedBodies.get(field.write);
     if (!byObject) sharedBodies.set(field.write, (byObject = new WeakMap()));
     const cached = byObject.get(v);
-    if (cached) {
+    if (cached instanceof Uint8Array) {
       w.uint32(cached.length);
       return w.raw(cached);
     }
     w.fork();
     const start = w.position;
     field.write(w, v);
-    byObject.set(v, w.copySince(start));
+    // Copied out only on the third use: most shared parts appear twice, and copying costs more than encoding.
+    byObject.set(v, cached === undefined ? 1 : cached === 1 ? 2 : w.copySince(start));
     w.ldelim();
   }
 
