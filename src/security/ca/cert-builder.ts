@@ -1,7 +1,8 @@
 /**
  * Builds and signs X.509 v3 certificates from ASN.1 structures; the signature itself is
  * node:crypto's (native). Only the extensions this CA decides on are ever written: nothing is
- * copied from a request.
+ * copied from a request. This general builder makes the rare certificates (roots); workload and
+ * serving leaves, the hot path, come from per-signer templates (leaf-template.ts).
  */
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';

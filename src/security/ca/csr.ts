@@ -3,13 +3,15 @@
  * (for the agent and tests). From a CSR the CA takes only the public key, and only after the
  * request's signature proves possession of the private key.
  */
-import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { sign, verify, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { CertificationRequest, CertificationRequestInfo, Attributes } from '@peculiar/asn1-csr';
 import { Attribute, Extensions, SubjectPublicKeyInfo, type Extension } from '@peculiar/asn1-x509';
 import { checkWorkloadKey, hashForSignatureOid, signatureAlgorithmFor } from './algorithms.js';
 import { buildName, ext, toArrayBuffer, type NameParts } from './cert-builder.js';
+import { readCsrStrict, type CsrParts } from './csr-reader.js';
 import { decodeSinglePem, encodePem } from './pem.js';
+import { importSpki, type ImportedKey } from './spki-key.js';
 import { CaError } from './types.js';
 
 /** Istio's CreateCertificate bounds the whole request; a CSR is far smaller than this. */
@@ -17,21 +19,37 @@ export const MAX_CSR_PEM_BYTES = 64 * 1024;
 
 /** Parses `csrPem`, verifies its self-signature and the key policy; returns the public key. */
 export function verifyCsr(csrPem: string): KeyObject {
+  return verifyCsrForSigning(csrPem).publicKey;
+}
+
+/**
+ * verifyCsr, also returning the SPKI DER to write into the certificate (the same bytes as
+ * exporting the key). Plain-DER requests take the fast reader; anything else the general parser.
+ */
+export function verifyCsrForSigning(csrPem: string): ImportedKey {
   if (typeof csrPem !== 'string' || csrPem.length === 0) throw invalid('csr is empty');
   if (csrPem.length > MAX_CSR_PEM_BYTES) throw invalid(`csr is ${csrPem.length} bytes, above the ${MAX_CSR_PEM_BYTES}-byte limit`);
   const der = attempt(() => decodeSinglePem(csrPem, 'CERTIFICATE REQUEST'), 'not a PEM CERTIFICATE REQUEST');
-  const csr = attempt(() => AsnConvert.parse(der, CertificationRequest), 'malformed PKCS#10 structure');
-  const publicKey = attempt(
-    () => createPublicKey({ key: Buffer.from(AsnConvert.serialize(csr.certificationRequestInfo.subjectPKInfo)), format: 'der', type: 'spki' }),
-    'unreadable public key',
-  );
-  attempt(() => checkWorkloadKey(publicKey), 'key refused');
-  const hash = attempt(() => hashForSignatureOid(csr.signatureAlgorithm.algorithm), 'signature algorithm refused');
-  const signed = csr.certificationRequestInfoRaw;
-  if (!signed) throw invalid('malformed PKCS#10 structure: no request info');
-  const ok = attempt(() => verify(hash, Buffer.from(signed), publicKey, Buffer.from(csr.signature)), 'signature check failed');
+  const parts = readCsrStrict(der) ?? parseCsrGeneral(der);
+  const key = attempt(() => importSpki(parts.spki), 'unreadable public key');
+  attempt(() => checkWorkloadKey(key.publicKey), 'key refused');
+  const hash = attempt(() => hashForSignatureOid(parts.signatureOid), 'signature algorithm refused');
+  const ok = attempt(() => verify(hash, parts.info, key.publicKey, parts.signature), 'signature check failed');
   if (!ok) throw invalid('signature does not match the public key (tampered request or wrong key)');
-  return publicKey;
+  return key;
+}
+
+/** The general (BER-tolerant) parser, for requests that are not plain DER. */
+function parseCsrGeneral(der: Buffer): CsrParts {
+  const csr = attempt(() => AsnConvert.parse(der, CertificationRequest), 'malformed PKCS#10 structure');
+  const info = csr.certificationRequestInfoRaw;
+  if (!info) throw invalid('malformed PKCS#10 structure: no request info');
+  return {
+    info: Buffer.from(info),
+    spki: attempt(() => Buffer.from(AsnConvert.serialize(csr.certificationRequestInfo.subjectPKInfo)), 'unreadable public key'),
+    signatureOid: csr.signatureAlgorithm.algorithm,
+    signature: Buffer.from(csr.signature),
+  };
 }
 
 function attempt<T>(fn: () => T, what: string): T {

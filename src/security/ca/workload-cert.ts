@@ -4,10 +4,9 @@
  * a signing worker or in-process.
  */
 import type { KeyObject } from 'node:crypto';
-import { KeyUsageFlags, Name } from '@peculiar/asn1-x509';
 import { isDns1123Label, isDns1123Subdomain } from '../../lib/k8s-names.js';
-import { buildCertificate, ext, EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from './cert-builder.js';
-import { verifyCsr } from './csr.js';
+import { verifyCsrForSigning } from './csr.js';
+import { buildLeafDer, type SubjectAltNames } from './leaf-template.js';
 import { encodePem } from './pem.js';
 import type { Signer } from './signer.js';
 import { resolveTtlSeconds, type TtlPolicy } from './ttl.js';
@@ -41,37 +40,20 @@ export interface IssueContext {
 export function issueWorkloadCertificate(ctx: IssueContext, request: SignRequest): string[] {
   const spiffeId = spiffeIdOf(ctx.trustDomain, request.identity);
   const ttlSeconds = resolveTtlSeconds(request.requestedTtlSeconds, ctx.ttlPolicy);
-  const publicKey = verifyCsr(request.csrPem);
-  return [issueLeaf(ctx, publicKey, { uris: [spiffeId] }, ttlSeconds), ...ctx.signer.chainPems];
+  const { spkiDer } = verifyCsrForSigning(request.csrPem);
+  return [issueLeafForSpki(ctx, spkiDer, { uris: [spiffeId] }, ttlSeconds), ...ctx.signer.chainPems];
 }
 
 /** A leaf for `publicKey` with exactly `sans`, Istio's key usages, not a CA. Returns the PEM. */
-export function issueLeaf(
-  ctx: { signer: Signer; now: Date },
-  publicKey: KeyObject,
-  sans: { uris?: readonly string[]; dnsNames?: readonly string[] },
-  ttlSeconds: number,
-): string {
-  const { notBefore, notAfter } = validityWithin(ctx, ttlSeconds);
-  const der = buildCertificate({
-    publicKey,
-    subject: new Name([]),
-    issuer: ctx.signer.subject,
-    signingKey: ctx.signer.key,
-    notBefore,
-    notAfter,
-    extensions: [
-      ext.keyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment),
-      ext.extKeyUsage([EKU_SERVER_AUTH, EKU_CLIENT_AUTH]),
-      ext.basicConstraints(false),
-      ext.authorityKeyId(ctx.signer.keyId),
-      // The subject is empty, so RFC 5280 wants the SAN critical (Istio does the same).
-      ext.subjectAltName(sans, true),
-    ],
-  });
-  return encodePem('CERTIFICATE', der);
+export function issueLeaf(ctx: { signer: Signer; now: Date }, publicKey: KeyObject, sans: SubjectAltNames, ttlSeconds: number): string {
+  return issueLeafForSpki(ctx, publicKey.export({ type: 'spki', format: 'der' }), sans, ttlSeconds);
 }
 
+/** issueLeaf for a key given as its DER SubjectPublicKeyInfo (the CSR path: no key export). */
+export function issueLeafForSpki(ctx: { signer: Signer; now: Date }, spkiDer: Uint8Array, sans: SubjectAltNames, ttlSeconds: number): string {
+  const { notBefore, notAfter } = validityWithin(ctx, ttlSeconds);
+  return encodePem('CERTIFICATE', buildLeafDer(ctx.signer, { spkiDer, sans, notBefore, notAfter }));
+}
 
 /** Backdated for clock skew, and never past the signing chain's expiry. */
 export function validityWithin(ctx: { signer: Signer; now: Date }, ttlSeconds: number): { notBefore: Date; notAfter: Date } {
