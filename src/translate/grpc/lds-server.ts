@@ -41,10 +41,16 @@ function findWorkload(ctx: GrpcContext, ips: readonly string[], port: number): W
   return undefined;
 }
 
-function inboundHcm(): Record<string, unknown> {
+/**
+ * `suffix` ("mtls" / "plaintext") goes into stat_prefix (ignored by gRPC) so the HCM bytes differ
+ * between the two modes: grpc-js-xds (1.14) decides whether a listener update changed anything by
+ * comparing filter bytes first, and its transport_socket comparison is wrong (mTLS → plaintext is
+ * taken as "no change", plaintext → mTLS throws and kills the server process).
+ */
+function inboundHcm(suffix: string): Record<string, unknown> {
   return {
     '@type': AnyType.HttpConnectionManager,
-    stat_prefix: 'inbound_grpc', // ignored by gRPC; required by Envoy's validate rules
+    stat_prefix: `inbound_grpc_${suffix}`, // required by Envoy's validate rules
     route_config: {
       name: 'inbound',
       virtual_hosts: [{ name: 'inbound', domains: ['*'], routes: [{ match: { prefix: '/' }, non_forwarding_action: {} }] }],
@@ -58,7 +64,7 @@ function filterChain(mtls: boolean): Json {
   const suffix = mtls ? 'mtls' : 'plaintext';
   return {
     name: `inbound-${suffix}`,
-    filters: [{ name: `inbound-hcm${suffix}`, typed_config: inboundHcm() }],
+    filters: [{ name: `inbound-hcm${suffix}`, typed_config: inboundHcm(suffix) }],
     ...(mtls ? { transport_socket: downstreamMtlsSocket() } : {}),
   };
 }
