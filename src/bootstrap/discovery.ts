@@ -83,7 +83,7 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   try {
     // The CA first: an unusable plugged-in bundle or JWT_RULE stops the daemon before it listens.
     if (options.secureGRPCAddr !== '') {
-      secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, logs });
+      secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, caRootMetrics: metrics.caRoots, logs });
       components.push({ name: 'ca', close: () => secure!.close() });
     }
     const views = debugViews({ pipeline, fileSource, mesh, options, version, ads, ...(secure ? { cert: secure.certView } : {}) });

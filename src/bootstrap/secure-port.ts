@@ -4,7 +4,7 @@
  */
 import { parseListenAddress, type Options } from '../config/options.js';
 import type { CertViewSource } from '../debug/cert-view.js';
-import type { CaMetrics } from '../serve/ca-metrics.js';
+import type { CaMetrics, CaRootMetrics } from '../serve/ca-metrics.js';
 import type { AdsServer } from '../serve/types.js';
 import type { RootLogger } from './logging.js';
 import { createSecureGrpc } from './secure-grpc.js';
@@ -23,12 +23,14 @@ export interface SecurePortDeps {
   readonly trustDomain: string;
   readonly ads: AdsServer;
   readonly caMetrics: CaMetrics;
+  /** citadel_server_root_cert_expiry_* gauges, kept current as the roots change. */
+  readonly caRootMetrics?: CaRootMetrics;
   readonly logs: RootLogger;
 }
 
 export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort> {
   const { options } = deps;
-  const started = await startWorkloadCa(options, deps.trustDomain, deps.logs.scoped('ca'));
+  const started = await startWorkloadCa(options, deps.trustDomain, deps.logs.scoped('ca'), deps.caRootMetrics);
   let grpc;
   try {
     grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca') });

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Options } from '../config/options.js';
 import { ErrorCodes, UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import type { CaRootMetrics } from '../serve/ca-metrics.js';
 import {
   CaBundleError,
   createPluggedWorkloadCa,
@@ -31,7 +32,13 @@ export interface StartedCa {
   close(): Promise<void>;
 }
 
-export async function startWorkloadCa(options: Options, trustDomain: string, log: Logger): Promise<StartedCa> {
+/** Sets citadel_server_root_cert_expiry_timestamp from the signing (first) root, as Istio does. */
+export function recordRootExpiry(ca: Pick<ManagedWorkloadCa, 'rootsInfo'>, metrics: CaRootMetrics): void {
+  const signing = ca.rootsInfo()[0];
+  if (signing) metrics.rootCertExpiry(Math.floor(Date.parse(signing.notAfter) / 1000));
+}
+
+export async function startWorkloadCa(options: Options, trustDomain: string, log: Logger, rootMetrics?: CaRootMetrics): Promise<StartedCa> {
   const caDir = resolve(options.caDir);
   const stateDir = resolve(options.caStateDir);
   const format = await detectBundleFormat(caDir);
@@ -43,7 +50,9 @@ export async function startWorkloadCa(options: Options, trustDomain: string, log
     await ca.close();
     throw new UserError(ErrorCodes.CA_STATE_UNUSABLE, `cannot write the CA roots to ${rootCertFile} (--caStateDir): ${(err as Error).message}`);
   }
+  if (rootMetrics) recordRootExpiry(ca, rootMetrics);
   const unsubscribe = ca.onChange(() => {
+    if (rootMetrics) recordRootExpiry(ca, rootMetrics);
     publishRoots(rootCertFile, ca.roots()).then(
       () => log.info({ file: rootCertFile, roots: ca.roots().length }, 'CA roots republished'),
       (err: unknown) => log.error({ file: rootCertFile, err: (err as Error).message }, 'cannot republish the CA roots'),

@@ -4,13 +4,15 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { XdsMetrics } from '../serve/types.js';
-import type { CaMetrics } from '../serve/ca-metrics.js';
+import type { CaMetrics, CaRootMetrics } from '../serve/ca-metrics.js';
 
 export interface MeshMetrics {
   readonly registry: Registry;
   readonly xds: XdsMetrics;
   /** citadel_server_* counters of the CreateCertificate service. */
   readonly ca: CaMetrics;
+  /** citadel_server_root_cert_expiry_* gauges. */
+  readonly caRoots: CaRootMetrics;
   /** pilot_debounce_time: seconds from a batch's first config event to its snapshot. */
   debounced(seconds: number): void;
   /** pilot_services / pilot_virt_services after each snapshot. */
@@ -48,6 +50,26 @@ function xdsMetrics(registers: Registry[]): XdsMetrics {
   };
 }
 
+/** citadel_server_root_cert_expiry_timestamp, and _seconds computed at scrape time as Istio's is. */
+function caRootMetrics(registers: Registry[]): CaRootMetrics {
+  const timestamp = new Gauge({ name: 'citadel_server_root_cert_expiry_timestamp', help: 'The unix timestamp, in seconds, when Citadel root cert will expire. A negative time indicates the cert is expired.', registers });
+  let notAfterSeconds: number | undefined;
+  new Gauge({
+    name: 'citadel_server_root_cert_expiry_seconds',
+    help: 'The time remaining, in seconds, before the root cert will expire. A negative value indicates the cert is expired.',
+    registers,
+    collect() {
+      if (notAfterSeconds !== undefined) this.set(notAfterSeconds - Date.now() / 1000);
+    },
+  });
+  return {
+    rootCertExpiry(seconds) {
+      notAfterSeconds = seconds;
+      timestamp.set(seconds);
+    },
+  };
+}
+
 /** Istio's citadel_server_* CA counters (same names and help texts' meaning). */
 function caMetrics(registers: Registry[]): CaMetrics {
   const csr = new Counter({ name: 'citadel_server_csr_count', help: 'The number of CSRs received by Citadel server.', registers });
@@ -55,6 +77,9 @@ function caMetrics(registers: Registry[]): CaMetrics {
   const parsing = new Counter({ name: 'citadel_server_csr_parsing_err_count', help: 'The number of errors occurred when parsing the CSR.', registers });
   const signing = new Counter({ name: 'citadel_server_csr_sign_err_count', help: 'The number of errors occurred when signing the CSR.', labelNames: ['error'], registers });
   const issued = new Counter({ name: 'citadel_server_success_cert_issuance_count', help: 'The number of certificates issuances that have succeeded.', registers });
+  // Registered as Istio does; Istio stopped counting it when identities stopped coming from the
+  // CSR, and this CA never takes them from the CSR: the series stays at 0 for dashboards.
+  new Counter({ name: 'citadel_server_id_extraction_err_count', help: 'The number of errors occurred when extracting the ID from CSR.', registers });
   return {
     csrReceived: () => csr.inc(),
     authenticationFailed: () => authn.inc(),
@@ -75,6 +100,7 @@ export function createMeshMetrics(): MeshMetrics {
     registry,
     xds: xdsMetrics(registers),
     ca: caMetrics(registers),
+    caRoots: caRootMetrics(registers),
     debounced: (seconds) => debounce.observe(seconds),
     snapshotSizes(svc, vs) {
       services.set(svc);

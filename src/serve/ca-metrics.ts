@@ -22,3 +22,13 @@ export const noopCaMetrics: CaMetrics = {
   signFailed: () => undefined,
   certIssued: () => undefined,
 };
+
+/**
+ * The CA's root-of-trust gauges (citadel_server_root_cert_expiry_timestamp and _seconds), set at
+ * start and whenever the CA's roots change (rotation, hot reload). Separate from CaMetrics so
+ * recording doubles of the per-request counters need not change.
+ */
+export interface CaRootMetrics {
+  /** The first (signing) root's notAfter, in seconds since the epoch. */
+  rootCertExpiry(notAfterEpochSeconds: number): void;
+}

@@ -4,7 +4,10 @@
  * malformed body, 404, 405), and TokenReview create answering 201 with the full object
  * (apiVersion, kind, metadata, spec echoed, status). Tokens it knows come from a table; a token
  * is authenticated only when its audiences intersect the requested ones (the API server's own
- * audience when the request names none), as kube-apiserver does. Issue 6 extends it (list/watch).
+ * audience when the request names none), as kube-apiserver does. Namespaces, ConfigMaps and
+ * Secrets (get, list, create, replace with optimistic concurrency) come from fake-kube-resources.ts;
+ * `core` is the test's handle on that state (seed objects, read them back, deny verbs as RBAC
+ * would). Issue 6 extends it (watch).
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { CoreStore, handleCore, parseCorePath } from './fake-kube-resources.js';
 
 export const API_SERVER_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
 
@@ -31,11 +35,17 @@ export interface FakeKubeApiOptions {
   readonly tokens?: Readonly<Record<string, KnownToken>>;
   /** The bearer token callers of the API itself must present. */
   readonly callerToken?: string;
+  /** Namespaces that exist at start (Active); default: a fresh cluster's plus istio-system. */
+  readonly namespaces?: readonly string[];
 }
+
+export const DEFAULT_NAMESPACES = ['default', 'istio-system', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string without `?` ('' when none). */
+  readonly query?: string;
   readonly authorization?: string;
   readonly body: unknown;
 }
@@ -46,6 +56,8 @@ export interface FakeKubeApi {
   readonly caPem: string;
   readonly callerToken: string;
   readonly requests: RecordedRequest[];
+  /** Namespaces, ConfigMaps and Secrets the server holds. */
+  readonly core: CoreStore;
   setToken(token: string, info: KnownToken | undefined): void;
   close(): Promise<void>;
 }
@@ -64,6 +76,13 @@ export function loopbackServingCert(): { certPem: string; keyPem: string } {
 
 function status(code: number, reason: string, message: string): object {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+interface ServerState {
+  tokens: Map<string, KnownToken>;
+  callerToken: string;
+  requests: RecordedRequest[];
+  core: CoreStore;
 }
 
 function send(res: ServerResponse, code: number, body: unknown): void {
@@ -104,8 +123,8 @@ function reviewToken(review: Review, tokens: Map<string, KnownToken>): object {
   return { ...base, status: { authenticated: true, user, audiences: [...(known.reportAudiences ?? overlap)] } };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: { tokens: Map<string, KnownToken>; callerToken: string; requests: RecordedRequest[] }): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0]!;
+async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState): Promise<void> {
+  const [path = '/', query = ''] = (req.url ?? '/').split('?');
   const text = await readBody(req);
   let body: unknown;
   try {
@@ -113,8 +132,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: { tokens
   } catch {
     body = undefined;
   }
-  state.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body });
+  state.requests.push({ method: req.method ?? '', path, query, authorization: req.headers.authorization, body });
   if (req.headers.authorization !== `Bearer ${state.callerToken}`) return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+  const core = parseCorePath(path);
+  if (core) {
+    if (text && body === undefined) return send(res, 400, status(400, 'BadRequest', 'the body of the request was in an unknown format'));
+    const reply = handleCore(state.core, req.method ?? '', core, new URLSearchParams(query), body);
+    return send(res, reply.code, reply.body);
+  }
   if (path !== '/apis/authentication.k8s.io/v1/tokenreviews') return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
   if (req.method !== 'POST') return send(res, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
   const review = body as Review | undefined;
@@ -126,7 +151,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: { tokens
 
 export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const { certPem, keyPem } = loopbackServingCert();
-  const state = { tokens: new Map(Object.entries(options.tokens ?? {})), callerToken: options.callerToken ?? 'istiod-caller-token', requests: [] as RecordedRequest[] };
+  const state: ServerState = { tokens: new Map(Object.entries(options.tokens ?? {})), callerToken: options.callerToken ?? 'istiod-caller-token', requests: [], core: new CoreStore() };
+  for (const name of options.namespaces ?? DEFAULT_NAMESPACES) state.core.put('namespaces', { metadata: { name } });
   const server: Server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
     handle(req, res, state).catch((error: Error) => send(res, 500, status(500, 'InternalError', error.message)));
   });
@@ -137,6 +163,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     caPem: certPem,
     callerToken: state.callerToken,
     requests: state.requests,
+    core: state.core,
     setToken(token, info) {
       if (info) state.tokens.set(token, info);
       else state.tokens.delete(token);

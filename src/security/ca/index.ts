@@ -19,6 +19,7 @@ export { createCsr, verifyCsr, type CsrOptions } from './csr.js';
 export { spiffeIdOf } from './workload-cert.js';
 export { DEFAULT_WORKLOAD_CERT_TTL_SECONDS, MAX_WORKLOAD_CERT_TTL_SECONDS, type TtlPolicy } from './ttl.js';
 export { directoryRootStore, memoryRootStore, type RootStore, type StoredRoot } from './root-store.js';
+export { kubeSecretRootStore, CA_SECRET_NAME, CA_SECRET_TYPE, type KubeSecretRootStoreOptions } from './k8s-secret-store.js';
 export { detectBundleFormat, type BundleFormat } from './plugged-bundle.js';
 export type { ReloadOutcome } from './plugged-source.js';
 export type { ManagedWorkloadCa } from './workload-ca.js';

@@ -1,6 +1,7 @@
 /**
  * Persistence of the self-signed root (certificate and key). File mode keeps it in a directory;
- * Kubernetes mode will keep it in the `istio-ca-secret` Secret behind the same interface.
+ * Kubernetes mode keeps it in the `istio-ca-secret` Secret (k8s-secret-store.ts) behind the same
+ * interface.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,12 @@ export interface RootStore {
   /** Names the store in errors and logs, e.g. "directory /var/lib/istiod/ca". */
   readonly description: string;
   load(): Promise<StoredRoot | undefined>;
-  save(root: StoredRoot): Promise<void>;
+  /**
+   * Persists `root`. A shared store (the istio-ca-secret of several istiod replicas) may find that
+   * another writer got there first: it then keeps theirs and returns it, and the caller must use
+   * that root instead of its own. Undefined (or void): `root` is what is stored now.
+   */
+  save(root: StoredRoot): Promise<StoredRoot | void>;
 }
 
 /** Keeps the root in memory only: every start makes a new root (tests, throwaway meshes). */

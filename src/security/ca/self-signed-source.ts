@@ -54,8 +54,9 @@ export async function startSelfSignedSource(opts: SelfSignedSourceOptions): Prom
       now: opts.now(),
       ttlSeconds: opts.rootTtlSeconds ?? SELF_SIGNED_ROOT_TTL_SECONDS,
     });
-    await opts.store.save({ certPem, keyPem: root.keyPem });
-    root = { ...root, certPem };
+    const winner = await opts.store.save({ certPem, keyPem: root.keyPem });
+    // Another replica rotated first (shared store): adopt its root so all replicas agree.
+    root = winner ? validateStored(winner, opts.store.description) : { ...root, certPem };
     signer = signerOf(root);
     log.info({ serial: signer.cert.serialNumber, notAfter: signer.cert.validTo }, 'self-signed root certificate rotated (same key)');
     listeners.emit(signer);
@@ -96,7 +97,9 @@ async function createAndSave(opts: SelfSignedSourceOptions): Promise<LoadedRoot>
   const key = generateRootKey(opts.keyType);
   const keyPem = key.export({ type: 'pkcs8', format: 'pem' }) as string;
   const certPem = createSelfSignedRoot({ key, organization: opts.trustDomain, now: opts.now(), ttlSeconds: opts.rootTtlSeconds });
-  await opts.store.save({ certPem, keyPem });
+  const winner = await opts.store.save({ certPem, keyPem });
+  // Another replica created the shared root first: use theirs, never two roots in one mesh.
+  if (winner) return validateStored(winner, opts.store.description);
   return { certPem, keyPem, key };
 }
 
