@@ -44,6 +44,7 @@ const ALLOWED_PACKAGES: Record<string, string[]> = {
   '@peculiar/asn1-x509': ['security'],
   '@peculiar/asn1-csr': ['security'],
   jose: ['security'],
+  '@kubernetes/client-node': ['sources'],
 };
 
 function sourceFiles(dir: string): string[] {
