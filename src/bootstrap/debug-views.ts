@@ -11,11 +11,13 @@ import { xdsViews } from '../debug/xds-views.js';
 import type { AdsServer } from '../serve/types.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { FileSource } from '../sources/file/file-source.js';
+import type { KubernetesSource } from '../sources/kubernetes/kube-source.js';
 import type { ModelPipeline } from './model-pipeline.js';
 
 interface ViewDeps {
   readonly pipeline: ModelPipeline;
-  readonly fileSource: FileSource;
+  readonly fileSource?: FileSource;
+  readonly kubeSource?: KubernetesSource;
   readonly mesh: MeshConfig;
   readonly options: Options;
   readonly version: string;
@@ -24,14 +26,16 @@ interface ViewDeps {
   readonly cert?: CertViewSource;
 }
 
-function configz(snapshot: Snapshot | undefined, fileSource: FileSource, query: URLSearchParams): unknown {
+type SourceReport = { readonly errors: readonly string[]; readonly warnings: readonly string[] };
+
+function configz(snapshot: Snapshot | undefined, reports: readonly SourceReport[], query: URLSearchParams): unknown {
   const kind = query.get('kind');
   const all = snapshot?.configs.all() ?? [];
   return {
     version: snapshot?.version ?? 0,
     configs: kind ? all.filter((c) => c.kind === kind) : all,
-    rejected: fileSource.reports().filter((r) => r.errors.length > 0),
-    warnings: fileSource.reports().filter((r) => r.warnings.length > 0),
+    rejected: reports.filter((r) => r.errors.length > 0),
+    warnings: reports.filter((r) => r.warnings.length > 0),
   };
 }
 
@@ -41,11 +45,12 @@ function registryz(snapshot: Snapshot | undefined): unknown {
 }
 
 export function debugViews(deps: ViewDeps): DebugViews {
-  const { pipeline, fileSource } = deps;
+  const { pipeline, fileSource, kubeSource } = deps;
+  const reports = (): SourceReport[] => [...(fileSource?.reports() ?? []), ...(kubeSource?.reports() ?? [])];
   return {
-    ready: () => fileSource.synced && pipeline.ready(),
+    ready: () => (fileSource?.synced ?? true) && (kubeSource?.synced ?? true) && pipeline.ready(),
     routes: {
-      '/debug/configz': (q) => configz(pipeline.current(), fileSource, q),
+      '/debug/configz': (q) => configz(pipeline.current(), reports(), q),
       '/debug/registryz': () => registryz(pipeline.current()),
       '/debug/meshconfigz': () => deps.mesh,
       '/debug/diagnosticz': () => pipeline.current()?.diagnostics ?? [],
@@ -54,9 +59,10 @@ export function debugViews(deps: ViewDeps): DebugViews {
       '/debug/cert': certView(deps.cert),
       '/debug/sourcez': () => ({
         version: deps.version,
-        synced: { file: fileSource.synced },
+        synced: { ...(fileSource ? { file: fileSource.synced } : {}), ...(kubeSource ? { kubernetes: kubeSource.synced } : {}) },
         snapshotVersion: pipeline.current()?.version ?? 0,
         configDir: deps.options.configDir,
+        ...(kubeSource ? { kubernetes: kubeSource.status() } : {}),
       }),
     },
   };

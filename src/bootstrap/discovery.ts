@@ -7,8 +7,11 @@ import { resolve } from 'node:path';
 import { parseListenAddress, type Options } from '../config/options.js';
 import { ErrorCodes, UserError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { createValidator } from '../model/validation/validate.js';
-import { createFileSource } from '../sources/file/file-source.js';
+import { createValidator, type Validator } from '../model/validation/validate.js';
+import { createFileSource, type FileSource } from '../sources/file/file-source.js';
+import { chooseKubeClient } from '../sources/kubernetes/client-choice.js';
+import { createKubernetesSource, type KubernetesSource } from '../sources/kubernetes/kube-source.js';
+import type { ConfigSink } from '../sources/file/config-files.js';
 import { Reply, startHttpServer } from '../debug/http-server.js';
 import { createMeshMetrics } from '../debug/metrics.js';
 import { createRootLogger } from './logging.js';
@@ -57,12 +60,33 @@ async function listenOrExplain(addr: string, listen: () => Promise<number>): Pro
   }
 }
 
+/** The Kubernetes source, when --kubeconfig or in-cluster config selects one (the client library loads only then). */
+async function kubernetesSource(options: Options, validator: Validator, sink: ConfigSink, logger: Logger): Promise<KubernetesSource | undefined> {
+  const choice = chooseKubeClient(options);
+  if (choice.mode === 'none') return undefined;
+  const { connectKube } = await import('../sources/kubernetes/client-config.js');
+  let transport;
+  try {
+    transport = connectKube(choice);
+  } catch (err) {
+    const what = choice.mode === 'kubeconfig' ? `--kubeconfig ${choice.file}` : 'the in-cluster service account';
+    throw new UserError(ErrorCodes.SOURCE_UNAVAILABLE, `cannot use ${what}: ${(err as Error).message}`);
+  }
+  logger.info({ mode: choice.mode, ...(choice.mode === 'kubeconfig' ? { kubeconfig: choice.file } : { server: choice.server }) }, 'kubernetes client configured');
+  return createKubernetesSource({ transport, validator, sink, logger, clusterID: options.clusterID });
+}
+
+/** Loads every source; resolves true once all synced, false when a signal came first. */
+async function syncSources(sources: Array<FileSource | KubernetesSource | undefined>, signal: Promise<string>): Promise<boolean> {
+  const all = Promise.all(sources.map((s) => s?.start())).then(() => true);
+  return Promise.race([all, signal.then(() => false)]);
+}
+
 export async function runDiscovery(options: Options, version: string): Promise<number> {
   const logs = createRootLogger(options.logLevels);
   const log = logs.scoped('bootstrap');
-  if (!options.configDir) {
-    if (options.kubeconfig) throw new UserError(ErrorCodes.SOURCE_UNAVAILABLE, 'Kubernetes sources (--kubeconfig) are not available in this version; use --configDir DIR');
-    throw new UserError(ErrorCodes.CLI_USAGE, 'discovery needs a config source: --configDir DIR');
+  if (!options.configDir && chooseKubeClient(options).mode === 'none') {
+    throw new UserError(ErrorCodes.CLI_USAGE, 'discovery needs a config source: --configDir DIR and/or --kubeconfig FILE (in a pod: the service account)');
   }
   const mesh = await loadMeshConfig(options.meshConfigFile);
   const components: Closable[] = [];
@@ -70,13 +94,14 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   components.push({ name: 'model', close: () => pipeline.close() });
   const validator = createValidator({ domain: options.domain });
   for (const problem of validator.problems) log.error({ code: ErrorCodes.CONFIG_INVALID, problem }, 'CRD schema unusable');
-  const fileSource = createFileSource({
+  const fileSource = options.configDir === undefined ? undefined : createFileSource({
     dir: resolve(options.configDir),
     validator,
     sink: pipeline.sink,
     logger: logs.scoped('file-source'),
     watch: true,
   });
+  const kubeSource = await kubernetesSource(options, validator, pipeline.sink, logs.scoped('kube-source'));
   const metrics = createMeshMetrics();
   const ads = createXdsServer({ options, mesh, pipeline, metrics, logger: logs.scoped('ads') });
   let secure: SecurePort | undefined;
@@ -86,7 +111,7 @@ export async function runDiscovery(options: Options, version: string): Promise<n
       secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, caRootMetrics: metrics.caRoots, logs });
       components.push({ name: 'ca', close: () => secure!.close() });
     }
-    const views = debugViews({ pipeline, fileSource, mesh, options, version, ads, ...(secure ? { cert: secure.certView } : {}) });
+    const views = debugViews({ pipeline, mesh, options, version, ads, ...(fileSource ? { fileSource } : {}), ...(kubeSource ? { kubeSource } : {}), ...(secure ? { cert: secure.certView } : {}) });
     const http = await startHttpServer(parseListenAddress(options.httpAddr)!, views, logs.scoped('http'));
     components.push({ name: 'http', close: () => http.close() });
     log.info({ httpAddr: options.httpAddr, port: http.port, version }, 'http server listening');
@@ -102,10 +127,15 @@ export async function runDiscovery(options: Options, version: string): Promise<n
     const monitoring = await startHttpServer(parseListenAddress(options.monitoringAddr)!, monitoringViews, logs.scoped('monitoring'));
     components.push({ name: 'monitoring', close: () => monitoring.close() });
     log.info({ monitoringAddr: options.monitoringAddr, port: monitoring.port }, 'monitoring server listening');
-    await fileSource.start();
-    components.push({ name: 'file-source', close: () => fileSource.close() });
-    pipeline.sourcesSynced();
-    await waitForSignal(log);
+    // Sources close before the servers: nothing new reaches the model while it drains.
+    if (fileSource) components.push({ name: 'file-source', close: () => fileSource.close() });
+    if (kubeSource) components.push({ name: 'kube-source', close: () => kubeSource.close() });
+    const signal = waitForSignal(log);
+    // /ready and ADS stay closed until every source synced (the pipeline holds snapshots back).
+    if (await syncSources([fileSource, kubeSource], signal)) {
+      await pipeline.sourcesSynced();
+      await signal;
+    }
   } catch (err) {
     await closeAll(components, log);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -10,6 +10,7 @@ import { computeChangeSet, type ChangeSet } from '../model/change-set.js';
 import { registryOptions, type RegistryOptions, type Snapshot } from '../model/snapshot.js';
 import { createModelPipeline as createStorePipeline, type BatchTiming } from '../model/store/index.js';
 import type { ConfigSink } from '../sources/file/config-files.js';
+import { chooseKubeClient } from '../sources/kubernetes/client-choice.js';
 
 /** Gets every snapshot once all sources have synced; the first call carries a full ChangeSet. */
 export type SnapshotListener = (snapshot: Snapshot, changes: ChangeSet, timing: BatchTiming) => void;
@@ -33,7 +34,8 @@ export function toRegistryOptions(options: Options, mesh: MeshConfig): RegistryO
     defaultServiceExportTo: mesh.defaultServiceExportTo,
     defaultVirtualServiceExportTo: mesh.defaultVirtualServiceExportTo,
     defaultDestinationRuleExportTo: mesh.defaultDestinationRuleExportTo,
-    endpointsFromPods: options.kubeconfig === undefined,
+    // With Kubernetes, EndpointSlices are the endpoints' truth; without it, Pods stand in for them.
+    endpointsFromPods: chooseKubeClient(options).mode === 'none',
   });
 }
 

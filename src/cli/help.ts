@@ -14,7 +14,7 @@ Usage:
 Flags (pilot-discovery's names):
   --configDir DIR              load config from every .yaml/.yml/.json below DIR and watch it
   --meshConfig FILE            mesh config file (MeshConfig YAML); istiod's defaults otherwise
-  --kubeconfig FILE            Kubernetes client config (Kubernetes sources: not yet available)
+  --kubeconfig FILE            watch this Kubernetes cluster (in a pod without it: the service account)
   --grpcAddr ADDR              xDS over plaintext gRPC (default :15010)
   --secureGRPCAddr ADDR        xDS and CA over TLS, callers authorized (default :15012; "" disables it and the CA)
   --httpAddr ADDR              /ready and /debug/* (default :8080)

@@ -163,6 +163,8 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     ...(values.configDir !== undefined ? { configDir: values.configDir } : {}),
     ...(values.meshConfig !== undefined ? { meshConfigFile: values.meshConfig } : {}),
     ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+    ...(env.KUBERNETES_SERVICE_HOST ? { kubernetesServiceHost: env.KUBERNETES_SERVICE_HOST } : {}),
+    ...(env.KUBERNETES_SERVICE_PORT ? { kubernetesServicePort: env.KUBERNETES_SERVICE_PORT } : {}),
     grpcAddr: address('grpcAddr', values.grpcAddr, d.grpcAddr),
     // Empty disables the secure port (and the CA), as in istiod.
     secureGRPCAddr: values.secureGRPCAddr === '' ? '' : address('secureGRPCAddr', values.secureGRPCAddr, d.secureGRPCAddr),

@@ -6,6 +6,9 @@ export interface Options {
   readonly configDir?: string;
   readonly meshConfigFile?: string;
   readonly kubeconfig?: string;
+  /** KUBERNETES_SERVICE_HOST / _PORT: set in a pod; select in-cluster client config when no --kubeconfig. */
+  readonly kubernetesServiceHost?: string;
+  readonly kubernetesServicePort?: string;
   readonly grpcAddr: string;
   readonly secureGRPCAddr: string;
   readonly httpAddr: string;

@@ -1,53 +1,62 @@
 /**
  * A fake Kubernetes API server on loopback HTTPS, faithful to the real one where clients can
- * tell: JSON bodies, `Status` objects for errors (401 for a bad caller bearer token, 400 for a
- * malformed body, 404, 405), and TokenReview create answering 201 with the full object
- * (apiVersion, kind, metadata, spec echoed, status). Tokens it knows come from a table; a token
- * is authenticated only when its audiences intersect the requested ones (the API server's own
- * audience when the request names none), as kube-apiserver does. Namespaces, ConfigMaps and
- * Secrets (get, list, create, replace with optimistic concurrency) come from fake-kube-resources.ts;
- * `core` is the test's handle on that state (seed objects, read them back, deny verbs as RBAC
- * would). Issue 6 extends it (watch).
+ * tell, for driving the real @kubernetes/client-node against it (see fake-kube/*.ts for each
+ * part): every resource istiod reads or writes plus the CRDs in crds/ (get, list with
+ * selectors / paging / resourceVersion semantics, create, update, patch, delete, the status
+ * subresource, watch with bookmarks and 410 Gone after compaction), one global resourceVersion
+ * counter, Kubernetes `Status` errors, bearer-token authentication (401), deny rules as RBAC
+ * would (403), and TokenReview. `store` (alias `core`) is the test's handle on the state; the
+ * other members are chaos knobs and request accounting.
  */
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CoreStore, handleCore, parseCorePath } from './fake-kube-resources.js';
+import { ObjectStore } from './fake-kube/object-store.js';
+import { BUILTIN_TYPES, loadCrdTypes, ResourceTypes, type ResourceType } from './fake-kube/resource-types.js';
+import { handle, send, type InjectedError, type RecordedRequest, type ServerState } from './fake-kube/server.js';
+import type { KnownToken } from './fake-kube/token-review.js';
+import { failure, type Verb } from './fake-kube/types.js';
+import { WatchHub, type DropOptions } from './fake-kube/watch.js';
 
-export const API_SERVER_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
-
-export interface KnownToken {
-  readonly username: string;
-  readonly uid?: string;
-  readonly groups: readonly string[];
-  /** The token's `aud`; default: the API server's audience. */
-  readonly audiences?: readonly string[];
-  /** Misbehaving-authenticator simulation: report these status.audiences regardless. */
-  readonly reportAudiences?: readonly string[];
-}
+export { API_SERVER_AUDIENCE, type KnownToken } from './fake-kube/token-review.js';
+export type { RecordedRequest, InjectedError } from './fake-kube/server.js';
+export type { DropOptions } from './fake-kube/watch.js';
+export type { StoreEvent } from './fake-kube/object-store.js';
+export type { ResourceType } from './fake-kube/resource-types.js';
+export type { DenyRule, KubeObject, Verb } from './fake-kube/types.js';
+export { ObjectStore };
 
 export interface FakeKubeApiOptions {
   /** Tokens a TokenReview knows. */
   readonly tokens?: Readonly<Record<string, KnownToken>>;
-  /** The bearer token callers of the API itself must present. */
+  /** The bearer token callers of the API itself must present (more: `acceptCallerToken`). */
   readonly callerToken?: string;
   /** Namespaces that exist at start (Active); default: a fresh cluster's plus istio-system. */
   readonly namespaces?: readonly string[];
+  /** Resources served besides the built-ins and crds/ (e.g. Gateway API kinds). */
+  readonly resources?: readonly ResourceType[];
+  /** Where CRDs are read from; default: the repository's crds/. */
+  readonly crdDir?: string;
+  /** Send BOOKMARK events to watches that allow them this often (default: only on `bookmark()`). */
+  readonly bookmarkIntervalMs?: number;
+  /** Watch-cache capacity: older changes are compacted automatically (default: unbounded). */
+  readonly maxEvents?: number;
+  /** A write that changes nothing keeps the resourceVersion and emits no event, as the real server does (default false). */
+  readonly skipNoopUpdates?: boolean;
 }
 
 export const DEFAULT_NAMESPACES = ['default', 'istio-system', 'kube-node-lease', 'kube-public', 'kube-system'];
 
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  /** The query string without `?` ('' when none). */
-  readonly query?: string;
-  readonly authorization?: string;
-  readonly body: unknown;
+export interface RequestFilter {
+  readonly verb?: Verb;
+  /** A plural (`pods`). */
+  readonly resource?: string;
+  readonly namespace?: string;
+  /** Only requests recorded at or after this index of `requests`. */
+  readonly since?: number;
 }
 
 export interface FakeKubeApi {
@@ -56,9 +65,32 @@ export interface FakeKubeApi {
   readonly caPem: string;
   readonly callerToken: string;
   readonly requests: RecordedRequest[];
-  /** Namespaces, ConfigMaps and Secrets the server holds. */
-  readonly core: CoreStore;
+  /** Every object the server holds (put/get/delete/items, compact, deny rules). */
+  readonly store: ObjectStore;
+  /** The same as `store` (the name earlier tests use). */
+  readonly core: ObjectStore;
   setToken(token: string, info: KnownToken | undefined): void;
+  acceptCallerToken(token: string): void;
+  revokeCallerToken(token: string): void;
+  /** A kubeconfig (YAML) for this server, its CA and the caller token. */
+  kubeconfig(token?: string): string;
+  /** Forget change history up to now: resuming an older resourceVersion gets 410 Gone. */
+  compact(): void;
+  /** Close open watches (reset, or a clean end with `graceful`); returns how many. */
+  dropWatches(options?: DropOptions): number;
+  /** Hold watch events for `ms` while writes continue; the backlog is then sent in order. */
+  stallWatches(ms: number): void;
+  resumeWatches(): void;
+  /** The next `times` watches (of `resource`) get ERROR 410 Expired and end. */
+  failNextWatch(resource?: string, times?: number): void;
+  /** Answer the next matching request(s) with this status code instead of serving them. */
+  injectError(error: InjectedError): void;
+  /** Send a BOOKMARK now to every watch that allows them. */
+  bookmark(): void;
+  /** Watches currently open (of `resource`). */
+  openWatches(resource?: string): number;
+  /** How many recorded requests match (e.g. `{verb: 'list', resource: 'pods'}`). */
+  requestCount(filter?: RequestFilter): number;
   close(): Promise<void>;
 }
 
@@ -74,102 +106,64 @@ export function loopbackServingCert(): { certPem: string; keyPem: string } {
   }
 }
 
-function status(code: number, reason: string, message: string): object {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+function kubeconfigYaml(url: string, caPem: string, token: string): string {
+  const ca = Buffer.from(caPem).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: fake\n  cluster:\n    server: ${url}\n    certificate-authority-data: ${ca}`,
+    'users:',
+    `- name: fake\n  user:\n    token: ${token}`,
+    'contexts:',
+    '- name: fake\n  context:\n    cluster: fake\n    user: fake',
+    'current-context: fake',
+    '',
+  ].join('\n');
 }
 
-interface ServerState {
-  tokens: Map<string, KnownToken>;
-  callerToken: string;
-  requests: RecordedRequest[];
-  core: CoreStore;
-}
-
-function send(res: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage, limit = 3 * 1024 * 1024): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) reject(new Error('request entity too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-type Review = { apiVersion?: unknown; kind?: unknown; spec?: { token?: unknown; audiences?: unknown } };
-
-/** The TokenReview the real API server would return for `review` (already validated). */
-function reviewToken(review: Review, tokens: Map<string, KnownToken>): object {
-  const spec = review.spec ?? {};
-  const requested = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? (spec.audiences as string[]) : [API_SERVER_AUDIENCE];
-  const known = tokens.get(spec.token as string);
-  const tokenAudiences = known?.audiences ?? [API_SERVER_AUDIENCE];
-  const overlap = requested.filter((a) => tokenAudiences.includes(a));
-  const base = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: { creationTimestamp: null }, spec };
-  if (!known) return { ...base, status: { user: {}, error: '[invalid bearer token, token could not be validated]' } };
-  if (overlap.length === 0 && !known.reportAudiences) {
-    return { ...base, status: { user: {}, error: `[invalid bearer token, token audiences ${JSON.stringify(tokenAudiences)} is invalid for the target audiences ${JSON.stringify(requested)}]` } };
-  }
-  const user = { username: known.username, uid: known.uid ?? 'uid-1', groups: [...known.groups] };
-  return { ...base, status: { authenticated: true, user, audiences: [...(known.reportAudiences ?? overlap)] } };
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState): Promise<void> {
-  const [path = '/', query = ''] = (req.url ?? '/').split('?');
-  const text = await readBody(req);
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  state.requests.push({ method: req.method ?? '', path, query, authorization: req.headers.authorization, body });
-  if (req.headers.authorization !== `Bearer ${state.callerToken}`) return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
-  const core = parseCorePath(path);
-  if (core) {
-    if (text && body === undefined) return send(res, 400, status(400, 'BadRequest', 'the body of the request was in an unknown format'));
-    const reply = handleCore(state.core, req.method ?? '', core, new URLSearchParams(query), body);
-    return send(res, reply.code, reply.body);
-  }
-  if (path !== '/apis/authentication.k8s.io/v1/tokenreviews') return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
-  if (req.method !== 'POST') return send(res, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
-  const review = body as Review | undefined;
-  if (!review || typeof review !== 'object') return send(res, 400, status(400, 'BadRequest', 'the object provided is unrecognized'));
-  if (review.kind !== 'TokenReview' || review.apiVersion !== 'authentication.k8s.io/v1') return send(res, 400, status(400, 'BadRequest', `the API version in the data (${String(review.apiVersion)}) does not match the expected API version (authentication.k8s.io/v1)`));
-  if (typeof review.spec?.token !== 'string' || review.spec.token === '') return send(res, 400, status(400, 'BadRequest', 'token is required for TokenReview in authentication'));
-  send(res, 201, reviewToken(review, state.tokens));
-}
+const matchesFilter = (r: RecordedRequest, f: RequestFilter): boolean =>
+  (f.verb === undefined || r.verb === f.verb) && (f.resource === undefined || r.resource === f.resource) && (f.namespace === undefined || r.namespace === f.namespace);
 
 export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const { certPem, keyPem } = loopbackServingCert();
-  const state: ServerState = { tokens: new Map(Object.entries(options.tokens ?? {})), callerToken: options.callerToken ?? 'istiod-caller-token', requests: [], core: new CoreStore() };
-  for (const name of options.namespaces ?? DEFAULT_NAMESPACES) state.core.put('namespaces', { metadata: { name } });
+  const types = new ResourceTypes([...BUILTIN_TYPES, ...loadCrdTypes(options.crdDir), ...(options.resources ?? [])]);
+  const store = new ObjectStore(types, undefined, options.maxEvents);
+  store.skipNoopUpdates = options.skipNoopUpdates ?? false;
+  const callerToken = options.callerToken ?? 'istiod-caller-token';
+  const state: ServerState = { tokens: new Map(Object.entries(options.tokens ?? {})), callerTokens: new Set([callerToken]), requests: [], store, watches: new WatchHub(store, options.bookmarkIntervalMs), injected: [] };
+  for (const name of options.namespaces ?? DEFAULT_NAMESPACES) store.put('namespaces', { metadata: { name } });
   const server: Server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
-    handle(req, res, state).catch((error: Error) => send(res, 500, status(500, 'InternalError', error.message)));
+    handle(req, res, state).catch((error: Error) => {
+      if (!res.headersSent) send(res, failure(500, 'InternalError', error.message));
+      else res.destroy();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url: `https://127.0.0.1:${port}`,
+    url,
     caPem: certPem,
-    callerToken: state.callerToken,
+    callerToken,
     requests: state.requests,
-    core: state.core,
-    setToken(token, info) {
-      if (info) state.tokens.set(token, info);
-      else state.tokens.delete(token);
-    },
+    store,
+    core: store,
+    setToken: (token, info) => void (info ? state.tokens.set(token, info) : state.tokens.delete(token)),
+    acceptCallerToken: (token) => void state.callerTokens.add(token),
+    revokeCallerToken: (token) => void state.callerTokens.delete(token),
+    kubeconfig: (token = callerToken) => kubeconfigYaml(url, certPem, token),
+    compact: () => store.compact(),
+    dropWatches: (o) => state.watches.drop(o),
+    stallWatches: (ms) => state.watches.stall(ms),
+    resumeWatches: () => state.watches.resume(),
+    failNextWatch: (resource, times) => state.watches.failNext(resource, times),
+    injectError: (error) => void state.injected.push({ ...error }),
+    bookmark: () => state.watches.bookmark(),
+    openWatches: (resource) => state.watches.count(resource),
+    requestCount: (filter = {}) => state.requests.slice(filter.since ?? 0).filter((r) => matchesFilter(r, filter)).length,
     close: () =>
       new Promise<void>((resolve) => {
+        state.watches.closeAll();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
