@@ -21,5 +21,7 @@ if (files.length === 0) {
   console.error('no test files found under dist/test (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files.sort()], { stdio: 'inherit' });
+// --test-force-exit: a file whose tests finished (or timed out) cannot keep the run alive through
+// a leaked socket or timer; --test-timeout: no single test may hang CI (the slowest take ~60 s).
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-force-exit', '--test-timeout=240000', ...files.sort()], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -18,7 +18,8 @@ interface ViewDeps {
   readonly pipeline: ModelPipeline;
   readonly fileSource?: FileSource;
   readonly kubeSource?: KubernetesSource;
-  readonly mesh: MeshConfig;
+  /** The mesh config in force (a function when it is hot-reloaded). */
+  readonly mesh: MeshConfig | (() => MeshConfig);
   readonly options: Options;
   readonly version: string;
   readonly ads: AdsServer;
@@ -52,7 +53,7 @@ export function debugViews(deps: ViewDeps): DebugViews {
     routes: {
       '/debug/configz': (q) => configz(pipeline.current(), reports(), q),
       '/debug/registryz': () => registryz(pipeline.current()),
-      '/debug/meshconfigz': () => deps.mesh,
+      '/debug/meshconfigz': () => (typeof deps.mesh === 'function' ? deps.mesh() : deps.mesh),
       '/debug/diagnosticz': () => pipeline.current()?.diagnostics ?? [],
       ...xdsViews(deps.ads),
       '/debug/push_status': pushStatusView(deps.ads, () => pipeline.current()),

@@ -15,7 +15,7 @@ import type { ConfigSink } from '../sources/file/config-files.js';
 import { Reply, startHttpServer } from '../debug/http-server.js';
 import { createMeshMetrics } from '../debug/metrics.js';
 import { createRootLogger } from './logging.js';
-import { loadMeshConfig } from './load-mesh-config.js';
+import { createMeshHolder, kubeMeshOptions, loadMeshConfig, type MeshHolder } from './load-mesh-config.js';
 import { createModelPipeline } from './model-pipeline.js';
 import { debugViews } from './debug-views.js';
 import { createXdsServer } from './xds.js';
@@ -61,7 +61,7 @@ async function listenOrExplain(addr: string, listen: () => Promise<number>): Pro
 }
 
 /** The Kubernetes source, when --kubeconfig or in-cluster config selects one (the client library loads only then). */
-async function kubernetesSource(options: Options, validator: Validator, sink: ConfigSink, logger: Logger): Promise<KubernetesSource | undefined> {
+async function kubernetesSource(options: Options, validator: Validator, sink: ConfigSink, logger: Logger, mesh: MeshHolder): Promise<KubernetesSource | undefined> {
   const choice = chooseKubeClient(options);
   if (choice.mode === 'none') return undefined;
   const { connectKube } = await import('../sources/kubernetes/client-config.js');
@@ -73,7 +73,9 @@ async function kubernetesSource(options: Options, validator: Validator, sink: Co
     throw new UserError(ErrorCodes.SOURCE_UNAVAILABLE, `cannot use ${what}: ${(err as Error).message}`);
   }
   logger.info({ mode: choice.mode, ...(choice.mode === 'kubeconfig' ? { kubeconfig: choice.file } : { server: choice.server }) }, 'kubernetes client configured');
-  return createKubernetesSource({ transport, validator, sink, logger, clusterID: options.clusterID });
+  const source = createKubernetesSource({ transport, validator, sink, logger, clusterID: options.clusterID, ...kubeMeshOptions(options, mesh, logger) });
+  mesh.subscribe((m) => source.setDiscoverySelectors(m.discoverySelectors, [options.podNamespace, m.rootNamespace]));
+  return source;
 }
 
 /** Loads every source; resolves true once all synced, false when a signal came first. */
@@ -88,9 +90,10 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   if (!options.configDir && chooseKubeClient(options).mode === 'none') {
     throw new UserError(ErrorCodes.CLI_USAGE, 'discovery needs a config source: --configDir DIR and/or --kubeconfig FILE (in a pod: the service account)');
   }
-  const mesh = await loadMeshConfig(options.meshConfigFile);
+  const meshHolder = createMeshHolder(await loadMeshConfig(options.meshConfigFile), options.meshConfigFile ?? 'defaults');
+  const mesh = meshHolder.current();
   const components: Closable[] = [];
-  const pipeline = createModelPipeline({ options, mesh, logger: logs.scoped('model') });
+  const pipeline = createModelPipeline({ options, mesh: meshHolder, logger: logs.scoped('model') });
   components.push({ name: 'model', close: () => pipeline.close() });
   const validator = createValidator({ domain: options.domain });
   for (const problem of validator.problems) log.error({ code: ErrorCodes.CONFIG_INVALID, problem }, 'CRD schema unusable');
@@ -101,9 +104,9 @@ export async function runDiscovery(options: Options, version: string): Promise<n
     logger: logs.scoped('file-source'),
     watch: true,
   });
-  const kubeSource = await kubernetesSource(options, validator, pipeline.sink, logs.scoped('kube-source'));
+  const kubeSource = await kubernetesSource(options, validator, pipeline.sink, logs.scoped('kube-source'), meshHolder);
   const metrics = createMeshMetrics();
-  const ads = createXdsServer({ options, mesh, pipeline, metrics, logger: logs.scoped('ads') });
+  const ads = createXdsServer({ options, mesh: meshHolder, pipeline, metrics, logger: logs.scoped('ads') });
   let secure: SecurePort | undefined;
   try {
     // The CA first: an unusable plugged-in bundle or JWT_RULE stops the daemon before it listens.
@@ -111,7 +114,7 @@ export async function runDiscovery(options: Options, version: string): Promise<n
       secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, caRootMetrics: metrics.caRoots, logs });
       components.push({ name: 'ca', close: () => secure!.close() });
     }
-    const views = debugViews({ pipeline, mesh, options, version, ads, ...(fileSource ? { fileSource } : {}), ...(kubeSource ? { kubeSource } : {}), ...(secure ? { cert: secure.certView } : {}) });
+    const views = debugViews({ pipeline, mesh: () => meshHolder.current(), options, version, ads, ...(fileSource ? { fileSource } : {}), ...(kubeSource ? { kubeSource } : {}), ...(secure ? { cert: secure.certView } : {}) });
     const http = await startHttpServer(parseListenAddress(options.httpAddr)!, views, logs.scoped('http'));
     components.push({ name: 'http', close: () => http.close() });
     log.info({ httpAddr: options.httpAddr, port: http.port, version }, 'http server listening');

@@ -11,6 +11,7 @@ import { registryOptions, type RegistryOptions, type Snapshot } from '../model/s
 import { createModelPipeline as createStorePipeline, type BatchTiming } from '../model/store/index.js';
 import type { ConfigSink } from '../sources/file/config-files.js';
 import { chooseKubeClient } from '../sources/kubernetes/client-choice.js';
+import type { MeshHolder } from './load-mesh-config.js';
 
 /** Gets every snapshot once all sources have synced; the first call carries a full ChangeSet. */
 export type SnapshotListener = (snapshot: Snapshot, changes: ChangeSet, timing: BatchTiming) => void;
@@ -62,12 +63,17 @@ function notify(listeners: readonly SnapshotListener[], log: Logger, snapshot: S
   }
 }
 
-export function createModelPipeline(deps: { options: Options; mesh: MeshConfig; logger: Logger }): ModelPipeline {
+/**
+ * `mesh` may be a MeshHolder: each new mesh config then rebuilds the snapshot with the new
+ * registry options and hands it to every consumer as a full push (the generators read the
+ * holder, so the push carries the new mesh config everywhere).
+ */
+export function createModelPipeline(deps: { options: Options; mesh: MeshConfig | MeshHolder; logger: Logger }): ModelPipeline {
   const log = deps.logger;
   let synced = false;
   const listeners: SnapshotListener[] = [];
   const pipeline = createStorePipeline({
-    registry: toRegistryOptions(deps.options, deps.mesh),
+    registry: toRegistryOptions(deps.options, 'current' in deps.mesh ? deps.mesh.current() : deps.mesh),
     debounceAfterMs: deps.options.debounceAfterMs,
     debounceMaxMs: deps.options.debounceMaxMs,
     onSnapshot: (snapshot, changes, timing) => {
@@ -77,6 +83,12 @@ export function createModelPipeline(deps: { options: Options; mesh: MeshConfig; 
     },
     onError: (err) => log.error({ err }, 'snapshot build failed; the previous snapshot stays in force'),
   });
+  if ('current' in deps.mesh) {
+    deps.mesh.subscribe((mesh) => {
+      log.info({ rootNamespace: mesh.rootNamespace }, 'mesh config changed; rebuilding the snapshot for a full push');
+      pipeline.rebuild(toRegistryOptions(deps.options, mesh)).catch((err: unknown) => log.error({ err }, 'snapshot rebuild after a mesh config change failed'));
+    });
+  }
   return {
     sink: {
       upsert: (obj) => void pipeline.store.upsert(obj),

@@ -8,6 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Options } from '../config/options.js';
 import type { Logger } from '../lib/logger.js';
+import type { Authenticator } from '../security/authn/index.js';
 import { startServingCertRenewer, type ManagedWorkloadCa, type ServingCert } from '../security/ca/index.js';
 import type { CaMetrics } from '../serve/ca-metrics.js';
 import { bindTls, createServingCredentials } from '../serve/ca-secure-server.js';
@@ -38,6 +39,8 @@ export interface SecureGrpcDeps {
   readonly caMetrics: CaMetrics;
   readonly logger: Logger;
   readonly caLogger: Logger;
+  /** Kubernetes mode: service-account tokens checked with a TokenReview. */
+  readonly tokenReview?: Authenticator;
 }
 
 function describe(cert: ServingCert): ServingCertInfo {
@@ -49,7 +52,7 @@ export function createSecureGrpc(deps: SecureGrpcDeps): SecureGrpc {
   const { ca, ads, options } = deps;
   if (!ads.secureServer) throw new Error('this ADS server cannot serve the secure port');
   // Built before anything listens: a bad JWT_RULE stops the daemon at start.
-  const authenticator = createAuthenticators(ca, options, deps.logger);
+  const authenticator = createAuthenticators(ca, options, deps.logger, deps.tokenReview);
   let refresh = (): void => undefined;
   const renewer = startServingCertRenewer(ca, {
     namespace: options.podNamespace,

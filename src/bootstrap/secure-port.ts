@@ -7,6 +7,8 @@ import type { CertViewSource } from '../debug/cert-view.js';
 import type { CaMetrics, CaRootMetrics } from '../serve/ca-metrics.js';
 import type { AdsServer } from '../serve/types.js';
 import type { RootLogger } from './logging.js';
+import { createTokenReviewAuthenticator } from '../security/authn/index.js';
+import { connectCaKube, startRootDistribution, type RootDistribution } from './kube-ca.js';
 import { createSecureGrpc } from './secure-grpc.js';
 import { startWorkloadCa } from './workload-ca.js';
 
@@ -30,12 +32,24 @@ export interface SecurePortDeps {
 
 export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort> {
   const { options } = deps;
-  const started = await startWorkloadCa(options, deps.trustDomain, deps.logs.scoped('ca'), deps.caRootMetrics);
-  let grpc;
+  // Kubernetes mode (a client is configured): TokenReview, istio-ca-secret, istio-ca-root-cert.
+  const kube = await connectCaKube(options, deps.logs.scoped('ca'));
+  let started;
   try {
-    grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca') });
+    started = await startWorkloadCa(options, deps.trustDomain, deps.logs.scoped('ca'), deps.caRootMetrics, kube?.kube);
+  } catch (err) {
+    kube?.kube.close();
+    throw err;
+  }
+  let grpc;
+  let distribution: RootDistribution | undefined;
+  try {
+    const tokenReview = kube ? createTokenReviewAuthenticator({ kube: kube.kube }) : undefined;
+    grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca'), ...(tokenReview ? { tokenReview } : {}) });
+    if (kube) distribution = startRootDistribution(kube, started.ca, deps.logs.scoped('ca'));
   } catch (err) {
     await started.close();
+    kube?.kube.close();
     throw err;
   }
   const secureGrpc = grpc;
@@ -55,8 +69,10 @@ export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort>
       return secureGrpc.listen(host.includes(':') ? `[${host}]:${addr.port}` : `${host}:${addr.port}`);
     },
     async close() {
+      await distribution?.close();
       secureGrpc.close();
       await started.close();
+      kube?.kube.close();
     },
   };
 }

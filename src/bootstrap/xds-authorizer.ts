@@ -21,20 +21,22 @@ import {
 import type { StreamAuthorizer } from '../serve/types.js';
 
 /**
- * Client certificates first (renewal, and proxies holding a workload certificate), then tokens.
- * File mode has no TokenReview (there is no API server); Kubernetes mode adds it with issue 6.
+ * Client certificates first (renewal, and proxies holding a workload certificate), then tokens:
+ * in Kubernetes mode a TokenReview (`tokenReview`, built by kube-ca.ts), then JWT_RULE if set.
+ * File mode has no TokenReview (there is no API server).
  */
-export function createAuthenticators(ca: ManagedWorkloadCa, options: Options, log: Logger): CallerAuthenticator {
+export function createAuthenticators(ca: ManagedWorkloadCa, options: Options, log: Logger, tokenReview?: Authenticator): CallerAuthenticator {
   const chain: Authenticator[] = [
     // A plugged-in intermediate signs the leaves, so it is an issuer too (not only the roots).
     createClientCertAuthenticator({ trustDomain: ca.trustDomain, issuers: () => issuersOf(ca) }),
   ];
+  if (tokenReview) chain.push(tokenReview);
   if (options.jwtRule !== undefined) {
     const rule = parseJwtRule(options.jwtRule);
     if (!rule.ok) throw new UserError(ErrorCodes.CA_JWT_RULE_INVALID, rule.errors.join('; '));
     chain.push(createJwtAuthenticator({ rule: rule.value }));
     log.info({ issuer: rule.value.issuer, audiences: rule.value.audiences }, 'JWT_RULE accepted: OIDC tokens authenticate CA and secure xDS callers');
-  } else {
+  } else if (!tokenReview) {
     log.warn('no token authentication configured (JWT_RULE unset, file mode): only client certificates from this CA are accepted on the secure port');
   }
   return createCallerAuthenticator(chain);

@@ -13,6 +13,7 @@ import { createSidecarGenerator } from '../translate/sidecar/index.js';
 import type { Generator } from '../translate/types.js';
 import type { MeshMetrics } from '../debug/metrics.js';
 import type { ModelPipeline } from './model-pipeline.js';
+import type { MeshHolder } from './load-mesh-config.js';
 
 export function adsLimits(options: Options): AdsLimits {
   const rate = options.maxRequestsPerSecond > 0 ? options.maxRequestsPerSecond : DEFAULT_ADS_LIMITS.newStreamsPerSecond;
@@ -30,19 +31,48 @@ export function adsLimits(options: Options): AdsLimits {
 }
 
 /**
- * Proxyless gRPC clients (GENERATOR=grpc) get grpcgen's shapes, Envoy sidecars the sidecar
- * generator; gateways (type router) are not generated yet.
+ * A Generator that forwards to whichever one `current` returns now. Connections keep the
+ * generator they got at connect time, so a mesh config change must reach them through this.
  */
-function generatorSelector(mesh: MeshConfig, options: Options): (proxy: Proxy) => Generator | undefined {
-  const grpc = createGrpcGenerator({ mesh });
-  const sidecar = createSidecarGenerator({ mesh, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress } });
+function following(current: () => Generator): Generator {
+  return {
+    get name() { return current().name; },
+    get typeUrls() { return current().typeUrls; },
+    get nameScopedTypeUrls() { return current().nameScopedTypeUrls; },
+    scopeKey: (proxy, typeUrl, name) => current().scopeKey(proxy, typeUrl, name),
+    generate: (snapshot, proxy, typeUrl, names) => current().generate(snapshot, proxy, typeUrl, names),
+    affectedByEndpoints: (changes, typeUrl, name) => current().affectedByEndpoints(changes, typeUrl, name),
+    alsoAffectedByEndpoints: (snapshot, changes, proxy) => current().alsoAffectedByEndpoints?.(snapshot, changes, proxy) ?? [],
+  };
+}
+
+/**
+ * Proxyless gRPC clients (GENERATOR=grpc) get grpcgen's shapes, Envoy sidecars the sidecar
+ * generator; gateways (type router) are not generated yet. Generators take the mesh config at
+ * creation: when the holder has a new one they are built again, and the pipeline's full push
+ * that follows a mesh change regenerates every connected proxy's config with it.
+ */
+function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options): (proxy: Proxy) => Generator | undefined {
+  const build = (m: MeshConfig) => ({
+    mesh: m,
+    grpc: createGrpcGenerator({ mesh: m }),
+    sidecar: createSidecarGenerator({ mesh: m, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress } }),
+  });
+  const currentMesh = () => ('current' in mesh ? mesh.current() : mesh);
+  let built = build(currentMesh());
+  const latest = () => {
+    if (built.mesh !== currentMesh()) built = build(currentMesh());
+    return built;
+  };
+  const grpc = following(() => latest().grpc);
+  const sidecar = following(() => latest().sidecar);
   return (proxy) => {
     if (proxy.metadata.generator === 'grpc') return grpc;
     return proxy.type === 'sidecar' ? sidecar : undefined;
   };
 }
 
-export function createXdsServer(deps: { options: Options; mesh: MeshConfig; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger }): AdsServer {
+export function createXdsServer(deps: { options: Options; mesh: MeshConfig | MeshHolder; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger }): AdsServer {
   const xdsMetrics: XdsMetrics = deps.metrics.xds;
   const ads = createAdsServer({
     generatorFor: generatorSelector(deps.mesh, deps.options),

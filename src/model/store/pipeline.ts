@@ -26,12 +26,19 @@ export interface ModelPipeline {
   current(): Snapshot | undefined;
   /** Builds a snapshot from pending changes now (e.g. once every source has synced). */
   flush(): Promise<void>;
+  /**
+   * Builds a new snapshot now with these registry options even when no object changed (the
+   * mesh config changed); its ChangeSet is full, so every proxy is pushed.
+   */
+  rebuild(registry: RegistryOptions): Promise<void>;
   close(): void;
 }
 
 export function createModelPipeline(opts: ModelPipelineOptions): ModelPipeline {
   const store = opts.store ?? createStore();
   let current: Snapshot | undefined;
+  let registry = opts.registry;
+  let forceFull = false;
   const debouncer = createDebouncer({
     ...(opts.debounceAfterMs !== undefined ? { afterMs: opts.debounceAfterMs } : {}),
     ...(opts.debounceMaxMs !== undefined ? { maxMs: opts.debounceMaxMs } : {}),
@@ -40,9 +47,11 @@ export function createModelPipeline(opts: ModelPipelineOptions): ModelPipeline {
     onBatch: async (_batch, timing) => {
       // The store's own change set is authoritative (the debouncer's copy may lag a push).
       const keys = store.takeChanges();
-      if (keys.size === 0 && current) return;
-      const next = buildSnapshot(store.list(), current, opts.registry);
-      const changes = computeChangeSet(current, next, keys);
+      if (keys.size === 0 && current && !forceFull) return;
+      const full = forceFull;
+      forceFull = false;
+      const next = buildSnapshot(store.list(), current, registry);
+      const changes = full ? { ...computeChangeSet(current, next, keys), full: true } : computeChangeSet(current, next, keys);
       current = next;
       await opts.onSnapshot(next, changes, timing);
     },
@@ -54,6 +63,12 @@ export function createModelPipeline(opts: ModelPipelineOptions): ModelPipeline {
     async flush() {
       if (!store.hasChanges() && current) return;
       debouncer.push(['<flush>']);
+      await debouncer.flush();
+    },
+    async rebuild(next) {
+      registry = next;
+      forceFull = true;
+      debouncer.push(['<rebuild>']);
       await debouncer.flush();
     },
     close() {

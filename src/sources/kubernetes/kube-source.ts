@@ -3,6 +3,7 @@
  * Pod, Namespace, Node and every Istio kind), each event converted and validated exactly as the
  * file source does it and fed to the same ConfigSink. `synced` once every informer listed.
  */
+import type { LabelSelector, MeshConfig } from '../../config/mesh-types.js';
 import type { Logger } from '../../lib/logger.js';
 import { KINDS, type KindInfo, type KindName } from '../../model/kinds.js';
 import type { Validator } from '../../model/validation/validate.js';
@@ -10,7 +11,10 @@ import type { ConfigSink } from '../file/config-files.js';
 import type { BackoffPolicy } from './backoff.js';
 import { collectionPath, trimForCache } from './convert.js';
 import { createInformer, type Informer, type InformerStats } from './informer.js';
+import { DiscoveryScope } from './discovery-scope.js';
 import { KubeObjects, type KubeObjectReport } from './kube-objects.js';
+import { createMeshConfigWatch, type MeshConfigWatch } from './mesh-config-watch.js';
+import { ScopedDelivery } from './scoped-delivery.js';
 import type { KubeObject } from './object-cache.js';
 import type { ListWatchTransport } from './transport.js';
 
@@ -31,6 +35,12 @@ export interface KubernetesSourceOptions {
   readonly kinds?: readonly KindInfo[];
   readonly resyncMs?: number;
   readonly backoff?: BackoffPolicy;
+  /** MeshConfig discoverySelectors in force at start; change them with setDiscoverySelectors. */
+  readonly discoverySelectors?: readonly LabelSelector[];
+  /** Namespaces always in scope: istiod's own and the mesh root namespace. */
+  readonly alwaysInScope?: readonly string[];
+  /** Watch ConfigMap `istio` in this namespace for the mesh config (read before any other kind). */
+  readonly meshConfigMap?: { readonly namespace: string; readonly initial: MeshConfig; onMesh(mesh: MeshConfig, from: string): void };
 }
 
 export interface KubernetesSource {
@@ -40,26 +50,41 @@ export interface KubernetesSource {
   reports(): KubeObjectReport[];
   /** Per-kind informer state for /debug/sourcez. */
   status(): Record<string, InformerStats & { synced: boolean }>;
+  /** Applies new discoverySelectors live: namespaces entering scope are added, leaving ones removed. */
+  setDiscoverySelectors(selectors: readonly LabelSelector[] | undefined, alwaysInScope?: readonly string[]): void;
   close(): Promise<void>;
 }
 
 export function createKubernetesSource(opts: KubernetesSourceOptions): KubernetesSource {
   const log = opts.logger;
   const objects = new KubeObjects(opts.validator, opts.sink, `kube:${opts.clusterID}`);
+  const informers = new Map<KindName, Informer>();
+  const kindInfos = opts.kinds ?? watchedKinds();
+  const scope = new DiscoveryScope(new Set(opts.alwaysInScope ?? []), opts.discoverySelectors);
+  const cachedKinds = kindInfos.map((info) => ({ info, objects: () => informers.get(info.kind)?.objects() ?? [] }));
+  const delivery = new ScopedDelivery(scope, objects, () => cachedKinds, (change) => log.info({ entered: change.entered, left: change.left }, 'discovery scope changed'));
+  const meshWatch: MeshConfigWatch | undefined = opts.meshConfigMap && createMeshConfigWatch({
+    transport: opts.transport,
+    namespace: opts.meshConfigMap.namespace,
+    initial: opts.meshConfigMap.initial,
+    logger: log,
+    source: `kube:${opts.clusterID}`,
+    onMesh: opts.meshConfigMap.onMesh,
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+  });
   let closed = false;
   let wakeOnClose!: () => void;
   const closedPromise = new Promise<void>((resolve) => (wakeOnClose = resolve));
 
   function onApply(info: KindInfo, obj: KubeObject): void {
-    const report = objects.apply(info, obj);
+    const report = delivery.upsert(info, obj);
     if (!report) return;
     const fields = { code: report.code, object: report.object, resourceVersion: report.resourceVersion, keptLastGood: report.keptLastGood };
     if (report.errors.length > 0) log.warn({ ...fields, errors: report.errors }, 'kubernetes object rejected');
     else log.info({ ...fields, warnings: report.warnings }, 'kubernetes object has warnings');
   }
 
-  const informers = new Map<KindName, Informer>();
-  for (const info of opts.kinds ?? watchedKinds()) {
+  for (const info of kindInfos) {
     informers.set(info.kind, createInformer({
       name: info.kind,
       path: collectionPath(info),
@@ -68,24 +93,38 @@ export function createKubernetesSource(opts: KubernetesSourceOptions): Kubernete
       transform: trimForCache,
       ...(opts.resyncMs ? { resyncMs: opts.resyncMs } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
-      handlers: { upsert: (obj) => onApply(info, obj), remove: (obj) => objects.remove(info, obj) },
+      handlers: { upsert: (obj) => onApply(info, obj), remove: (obj) => delivery.remove(info, obj) },
     }));
   }
 
   return {
     async start() {
+      // The mesh config first: its discoverySelectors decide what the first snapshot holds.
+      if (meshWatch) {
+        meshWatch.informer.start();
+        await Promise.race([meshWatch.informer.whenSynced(), closedPromise]);
+        if (closed) return;
+      }
       for (const informer of informers.values()) informer.start();
       await Promise.race([Promise.all([...informers.values()].map((i) => i.whenSynced())), closedPromise]);
       if (closed) return;
       log.info({ kinds: informers.size, objects: objects.objectCount(), rejected: objects.reports().filter((r) => r.errors.length > 0).length }, 'kubernetes source synced');
     },
     get synced() {
-      return [...informers.values()].every((i) => i.synced);
+      return (meshWatch?.informer.synced ?? true) && [...informers.values()].every((i) => i.synced);
     },
-    reports: () => objects.reports(),
-    status: () => Object.fromEntries([...informers].map(([kind, i]) => [kind, { ...i.stats(), synced: i.synced }])),
+    reports: () => {
+      const meshReport = meshWatch?.report();
+      return meshReport ? [meshReport, ...objects.reports()] : objects.reports();
+    },
+    status: () => {
+      const all: Array<[string, Informer]> = [...informers, ...(meshWatch ? [['MeshConfig', meshWatch.informer] as [string, Informer]] : [])];
+      return Object.fromEntries(all.map(([kind, i]) => [kind, { ...i.stats(), synced: i.synced }]));
+    },
+    setDiscoverySelectors: (selectors, alwaysIn) => void delivery.setSelectors(selectors, alwaysIn),
     async close() {
       closed = true;
+      meshWatch?.informer.close();
       for (const informer of informers.values()) informer.close();
       wakeOnClose();
     },

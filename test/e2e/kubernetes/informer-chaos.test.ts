@@ -140,23 +140,24 @@ test('410 Gone after compaction: exactly one relist, deletes for what vanished, 
   }
 });
 
-test('chaos: drops, 410s and a stall during 300 mutations; the source ends equal to the truth', async () => {
+test('chaos: drops, 410s and a 2 s stall during 1,000 mutations; the source ends equal to the truth', async () => {
   const { api, sink, source } = await setup();
   try {
-    const names = Array.from({ length: 20 }, (_, i) => `c${i}`);
-    for (let i = 0; i < 300; i++) {
+    const names = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    for (let i = 0; i < 1000; i++) {
       const name = names[(i * 7) % names.length]!;
       if (i % 5 === 4) api.store.delete('pods', 'default', name);
       else api.store.put('pods', pod(name, String(i)));
-      if (i === 60) api.dropWatches({ resource: 'pods' });
-      if (i === 120) api.stallWatches(300);
-      if (i === 180) {
+      if (i === 150) api.dropWatches({ resource: 'pods' });
+      if (i === 300) api.stallWatches(2000); // writes keep coming while the watch is silent
+      if (i === 550) {
         api.dropWatches({ resource: 'pods' });
         api.compact();
       }
-      if (i === 240) api.failNextWatch('pods');
-      if (i === 241) api.dropWatches({ resource: 'pods', graceful: true });
+      if (i === 800) api.failNextWatch('pods');
+      if (i === 801) api.dropWatches({ resource: 'pods', graceful: true });
       if (i % 25 === 0) await new Promise((r) => setTimeout(r, 5));
+      if (i === 400) await new Promise((r) => setTimeout(r, 2100)); // let the stall run out mid-storm
     }
     await converged(api, sink);
     const stats = source.status().Pod!;
