@@ -1,5 +1,7 @@
 /** The xDS resource type URLs istiod-ts serves, and the order in which a full push sends them. */
-const PREFIX = 'type.googleapis.com/';
+/** Every Any's type URL is this prefix and the message's full name. */
+export const TYPE_URL_PREFIX = 'type.googleapis.com/';
+const PREFIX = TYPE_URL_PREFIX;
 
 export const TypeUrl = Object.freeze({
   Listener: `${PREFIX}envoy.config.listener.v3.Listener`,

@@ -1,4 +1,5 @@
 /** Runs the real built CLI (dist/src/main.js) as a child process, as an operator would. */
+import { collectOutput } from './json-lines.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { waitFor } from './wait-for.js';
@@ -32,19 +33,11 @@ export async function startDaemon(args: string[], env: Record<string, string> = 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  let buffered = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as Record<string, unknown>);
-  });
-  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const output = collectOutput(proc);
+  const { lines } = output;
   const exited = new Promise<number | null>((done) => proc.once('exit', (code) => done(code)));
-  const listening = await waitFor(`daemon to listen (stderr: ${stderr})`, () => {
-    if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}: ${stderr}`);
+  const listening = await waitFor(`daemon to listen (stderr: ${output.stderr()})`, () => {
+    if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}: ${output.stderr()}`);
     return lines.find((l) => l.msg === 'http server listening');
   }, 20_000);
   const port = listening!.port as number;

@@ -119,17 +119,27 @@ export class ByteSink {
   /** A length-delimited UTF-8 string. */
   string(value: string): void {
     const n = value.length;
-    if (n < 64 && isAscii(value)) {
-      this.ensure(n + 1);
-      const buf = this.buf;
-      buf[this.pos++] = n;
-      for (let i = 0; i < n; i++) buf[this.pos++] = value.charCodeAt(i);
-      return;
-    }
+    if (n < 64 && this.asciiInline(value)) return;
     this.fork();
     this.ensure(n * 3);
     this.pos += this.buf.write(value, this.pos, 'utf8');
     this.ldelim();
+  }
+
+  /** A short string copied in one pass; false (nothing written) at its first non-ASCII character. */
+  private asciiInline(value: string): boolean {
+    const n = value.length;
+    this.ensure(n + 1);
+    const buf = this.buf;
+    const start = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c > 127) return false;
+      buf[start + 1 + i] = c;
+    }
+    buf[start] = n;
+    this.pos = start + 1 + n;
+    return true;
   }
 
   /** Length-delimited bytes (a Uint8Array, or base64 text as JSON carries bytes). */
@@ -187,10 +197,6 @@ export class ByteSink {
   }
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
-  return true;
-}
 
 function varintSize(v: number): number {
   return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : v < 1 << 28 ? 4 : 5;

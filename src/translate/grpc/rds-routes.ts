@@ -9,6 +9,7 @@
 import type { ConfigObject } from '../../model/config.js';
 import type { IndexedVirtualService } from '../../model/index/virtual-service-index.js';
 import { resolveShortName } from '../../model/index/host.js';
+import { matchesSource } from '../common/source-match.js';
 import type { HTTPMatchRequest, HTTPRoute, HTTPRouteDestination } from '../../model/types/virtual-service.js';
 import { buildClusterName } from '../common/cluster-name.js';
 import { configMetadata } from '../common/provenance.js';
@@ -26,14 +27,6 @@ interface RouteInput {
   readonly http: HTTPRoute;
   readonly path: string;
   readonly listenPort: number;
-}
-
-function sourceMatches(ctx: GrpcContext, match: HTTPMatchRequest | undefined): boolean {
-  if (!match) return true;
-  if (match.gateways && match.gateways.length > 0) return match.gateways.includes('mesh');
-  const labels = ctx.proxy.metadata.labels;
-  if (!Object.entries(match.sourceLabels ?? {}).every(([k, v]) => labels[k] === v)) return false;
-  return !match.sourceNamespace || match.sourceNamespace === ctx.namespace;
 }
 
 /** Why gRPC cannot use this route, or undefined when it can. */
@@ -110,7 +103,7 @@ function routeAction(input: RouteInput): Json | undefined {
 function translateRoute(input: RouteInput, match: HTTPMatchRequest | undefined, j: number | undefined): Json | undefined {
   const { ctx, vs, http, path } = input;
   if (match?.port !== undefined && match.port !== input.listenPort) return undefined;
-  if (!sourceMatches(ctx, match)) return undefined;
+  if (!matchesSource(match, ctx.proxy.metadata.labels, ctx.namespace)) return undefined;
   const matchPath = j === undefined ? path : `${path}.match[${j}]`;
   const why = unsupported(http, match);
   if (why) {

@@ -10,6 +10,7 @@
  * field 4) for older releases; a combined_validation_context without an SDS secret breaks
  * Envoy's validate rules, so that legacy form is left out here.
  */
+import { AnyType } from '../common/any-types.js';
 import type { Json } from './rds-match.js';
 
 export const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
@@ -17,8 +18,8 @@ export const CERT_PROVIDER_INSTANCE = 'default';
 export const IDENTITY_CERTIFICATE = 'default';
 export const ROOT_CERTIFICATE = 'ROOTCA';
 
-const UPSTREAM = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
-const DOWNSTREAM = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+const UPSTREAM = AnyType.UpstreamTlsContext;
+const DOWNSTREAM = AnyType.DownstreamTlsContext;
 
 const instance = (certificateName: string): Json => ({ instance_name: CERT_PROVIDER_INSTANCE, certificate_name: certificateName });
 

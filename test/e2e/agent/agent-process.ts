@@ -1,4 +1,5 @@
 /** Runs the real built `istiod-ts agent` as a child process and collects its JSON log lines. */
+import { collectOutput } from '../../helpers/json-lines.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CLI } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -17,24 +18,16 @@ export function startAgentProcess(args: string[], env: Record<string, string>): 
   // Only what the test sets: the parent's ISTIO_META_* / SECRET_* must not leak in.
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
   const proc = spawn(process.execPath, [CLI, 'agent', ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  let buffered = '';
-  let stderr = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as Record<string, unknown>);
-  });
-  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const output = collectOutput(proc);
+  const { lines } = output;
   const exited = new Promise<number | null>((done) => proc.once('exit', (code) => done(code)));
   return {
     proc,
     lines,
-    stderr: () => stderr,
+    stderr: output.stderr,
     waitForLine: (msg, count = 1, timeoutMs = 20_000) =>
-      waitFor(`agent log "${msg}" #${count} (stderr: ${stderr})`, () => {
-        if (proc.exitCode !== null) throw new Error(`agent exited with ${proc.exitCode}: ${stderr}`);
+      waitFor(`agent log "${msg}" #${count} (stderr: ${output.stderr()})`, () => {
+        if (proc.exitCode !== null) throw new Error(`agent exited with ${proc.exitCode}: ${output.stderr()}`);
         return lines.filter((l) => l.msg === msg)[count - 1];
       }, timeoutMs) as Promise<Record<string, unknown>>,
     async stop() {

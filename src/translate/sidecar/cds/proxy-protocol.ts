@@ -9,6 +9,7 @@
  * replaces the top-level policy (and has no proxyProtocol of its own, so it drops it); a
  * subset's proxyProtocol overrides the rule's unless the subset's own port-level entry applies.
  */
+import { AnyType } from '../../common/any-types.js';
 import type { Subset, TrafficPolicy } from '../../../model/types/destination-rule.js';
 import type { ClusterDraft, Json } from './draft.js';
 
@@ -18,7 +19,7 @@ const SOCKET_NAME = 'envoy.transport_sockets.upstream_proxy_protocol';
 const SOCKET_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.proxy_protocol.v3.ProxyProtocolUpstreamTransport';
 const RAW_BUFFER: Json = Object.freeze({
   name: 'envoy.transport_sockets.raw_buffer',
-  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer' },
+  typed_config: { '@type': AnyType.RawBuffer },
 });
 
 const hasPortLevel = (policy: TrafficPolicy | undefined, port: number) =>

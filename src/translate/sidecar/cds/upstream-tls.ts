@@ -9,6 +9,7 @@
  *   when the rule names no SNI / SANs.
  * - DISABLE: no transport socket.
  */
+import { AnyType } from '../../common/any-types.js';
 import type { MeshConfig } from '../../../config/mesh-types.js';
 import type { ClientTLSSettings } from '../../../model/types/destination-rule.js';
 import { isHttp2Draft, upstreamHttpOptions, type ClusterDraft, type Json } from './draft.js';
@@ -16,10 +17,10 @@ import type { FieldOrigin } from './origin.js';
 import { agentSdsSecret, credentialSdsSecret, fileCertResource, fileRootResource, SDS_DEFAULT, SDS_ROOT } from '../sds.js';
 
 const TLS_SOCKET = 'envoy.transport_sockets.tls';
-const TLS_CONTEXT_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+const TLS_CONTEXT_TYPE = AnyType.UpstreamTlsContext;
 const RAW_BUFFER_SOCKET = Object.freeze({
   name: 'envoy.transport_sockets.raw_buffer',
-  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer' },
+  typed_config: { '@type': AnyType.RawBuffer },
 });
 
 export interface TlsInput {

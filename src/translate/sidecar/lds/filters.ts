@@ -3,7 +3,8 @@
  * (tcp_proxy), listener filters (original_dst, tls_inspector, http_inspector) and the
  * cluster names Istio uses for passthrough and blackholing.
  */
-const PREFIX = 'type.googleapis.com/';
+import { AnyType } from '../../common/any-types.js';
+import { TYPE_URL_PREFIX as PREFIX } from '../../type-urls.js';
 
 export const ListenerType = Object.freeze({
   TcpProxy: `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`,
@@ -12,7 +13,7 @@ export const ListenerType = Object.freeze({
   OriginalDst: `${PREFIX}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`,
   OriginalSrc: `${PREFIX}envoy.extensions.filters.listener.original_src.v3.OriginalSrc`,
   MongoProxy: `${PREFIX}envoy.extensions.filters.network.mongo_proxy.v3.MongoProxy`,
-  DownstreamTlsContext: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
+  DownstreamTlsContext: AnyType.DownstreamTlsContext,
 });
 
 export const FilterNames = Object.freeze({

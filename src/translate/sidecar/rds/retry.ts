@@ -10,10 +10,10 @@ import type { ConfigObject } from '../../../model/config.js';
 import type { HTTPRetry } from '../../../model/types/virtual-service.js';
 import type { Diagnostics } from '../../common/diagnostics.js';
 import { protoDuration } from '../../common/proto-values.js';
+import { TYPE_URL_PREFIX as PREFIX } from '../../type-urls.js';
 import type { Json } from './types.js';
 
 const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
-const PREFIX = 'type.googleapis.com/';
 
 const PREVIOUS_HOSTS: Json = Object.freeze({
   name: 'envoy.retry_host_predicates.previous_hosts',

@@ -9,6 +9,7 @@ import type { IndexedVirtualService } from '../../../model/index/virtual-service
 import type { HTTPMatchRequest } from '../../../model/types/virtual-service.js';
 import { parseClusterName } from '../../common/cluster-name.js';
 import { configMetadata } from '../../common/provenance.js';
+import { matchesSource } from '../../common/source-match.js';
 import { shared } from '../../common/shared.js';
 import type { SidecarContext } from '../context.js';
 import { HttpFilterName } from '../http-filters.js';
@@ -21,23 +22,10 @@ import { buildDirectResponse, buildRedirect } from './redirect.js';
 import { buildRouteAction } from './route-action.js';
 import type { HttpRouteInput, Json, RouteScope } from './types.js';
 
-function sourceMatches(ctx: SidecarContext, match: HTTPMatchRequest | undefined): boolean {
-  if (!match) return true;
-  if (match.gateways && match.gateways.length > 0) return match.gateways.includes('mesh');
-  const labels = ctx.proxy.metadata.labels;
-  if (!Object.entries(match.sourceLabels ?? {}).every(([k, v]) => labels[k] === v)) return false;
-  return !match.sourceNamespace || match.sourceNamespace === ctx.namespace;
-}
-
 /** The `<host>:<port>` part of Istio's trace operation: the one cluster's, else `<vs-name>:<listener port>`. */
 function operationPrefix(cluster: string | undefined, vsName: string, port: number): string {
   const parsed = cluster ? parseClusterName(cluster) : undefined;
   return parsed ? `${parsed.host}:${parsed.port}` : `${vsName}:${port}`;
-}
-
-/** Istio's trace operation: `<host>:<port><path>` for one cluster, else `<vs-name>:<port><path>`. */
-export function routeOperation(match: Json, cluster: string | undefined, vsName: string, port: number): string {
-  return `${operationPrefix(cluster, vsName, port)}${operationPath(match)}`;
 }
 
 function operationPath(match: Json): string {
@@ -103,7 +91,7 @@ function routeBody(scope: RouteScope, input: HttpRouteInput): RouteBody | undefi
 /** Whether this match belongs on this listener and proxy, and can be translated. */
 function usableHere(scope: RouteScope, input: HttpRouteInput, match: HTTPMatchRequest | undefined, j: number | undefined): boolean {
   if (match?.port !== undefined && match.port !== 0 && match.port !== scope.listenerPort) return false;
-  if (!sourceMatches(scope.ctx, match)) return false;
+  if (!matchesSource(match, scope.ctx.proxy.metadata.labels, scope.ctx.namespace)) return false;
   const unusable = unusableMatch(match);
   if (unusable) scope.ctx.diags.warn(input.source, `${input.path}.match[${j ?? 0}].${unusable.field}`, `${unusable.reason}: match left out`);
   return !unusable;
