@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseCommand } from './cli/parse-args.js';
 import { HELP } from './cli/help.js';
 import { runValidate } from './cli/validate-command.js';
+import { runKubeInject } from './cli/kube-inject-command.js';
 import { runDiscovery } from './bootstrap/discovery.js';
 import { createRootLogger } from './bootstrap/logging.js';
 import { runAgent } from './agent/agent.js';
@@ -15,6 +16,12 @@ import { ErrorCodes, UserError } from './lib/errors.js';
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function main(): Promise<number> {
@@ -29,6 +36,12 @@ async function main(): Promise<number> {
     case 'validate': {
       const result = await runValidate(command.files, command.output, command.domain);
       process.stdout.write(result.output);
+      return result.exitCode;
+    }
+    case 'kube-inject': {
+      const result = await runKubeInject(command.options, readStdin);
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
       return result.exitCode;
     }
     case 'discovery':

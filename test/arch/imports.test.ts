@@ -19,12 +19,14 @@ const ALLOWED_LAYERS: Record<string, string[]> = {
   sources: ['lib', 'config', 'model'],
   translate: ['lib', 'config', 'model'],
   security: ['lib', 'config', 'model'],
-  serve: ['lib', 'config', 'model', 'translate', 'security'],
+  // Sidecar injection (pure: pod + settings → injected pod + JSON patch).
+  inject: ['lib', 'config', 'model'],
+  serve: ['lib', 'config', 'model', 'translate', 'security', 'inject'],
   debug: ['lib', 'config', 'model', 'translate', 'serve', 'security'],
   // `istiod-ts agent` (workload side of the CA): of serve/ only the CA client half (checked below).
   agent: ['lib', 'config', 'security', 'serve'],
-  cli: ['lib', 'config', 'model', 'sources', 'agent'],
-  bootstrap: ['lib', 'config', 'model', 'sources', 'translate', 'security', 'serve', 'debug', 'cli'],
+  cli: ['lib', 'config', 'model', 'sources', 'agent', 'inject'],
+  bootstrap: ['lib', 'config', 'model', 'sources', 'translate', 'security', 'serve', 'debug', 'cli', 'inject'],
   'main.ts': ['lib', 'config', 'cli', 'bootstrap', 'agent'],
 };
 
@@ -36,7 +38,7 @@ const ALLOWED_PACKAGES: Record<string, string[]> = {
   'ajv-formats': ['model'],
   '@marcbachmann/cel-js': ['model'],
   re2js: ['model'],
-  yaml: ['model', 'sources', 'config'],
+  yaml: ['model', 'sources', 'config', 'inject'],
   protobufjs: ['serve'],
   '@grpc/grpc-js': ['serve', 'agent'],
   'prom-client': ['debug'],
