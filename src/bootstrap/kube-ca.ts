@@ -12,6 +12,7 @@ import type { ManagedWorkloadCa } from '../security/ca/index.js';
 import { createRootCertPublisher } from '../security/k8s/root-cert-publisher.js';
 import { chooseKubeClient } from '../sources/kubernetes/client-choice.js';
 import { createInformer } from '../sources/kubernetes/informer.js';
+import { whileLeader, type LeaderElector } from '../sources/kubernetes/leader-election.js';
 import type { ListWatchTransport } from '../sources/kubernetes/transport.js';
 
 export interface CaKube {
@@ -44,13 +45,13 @@ export interface RootDistribution {
 }
 
 /**
- * Keeps ConfigMap istio-ca-root-cert current in every namespace: a pass now, on every root
- * change, and on the publisher's resync interval.
- * TODO(issue 6): this is singleton duty in Istio (the namespace controller runs on the leader
- * only); until leader election exists every replica publishes. Writes are idempotent (only a
- * differing root-cert.pem is updated) and conflicts are retried, so replicas converge.
+ * Keeps ConfigMap istio-ca-root-cert current in every namespace: a pass on gaining leadership,
+ * on every root change, on the publisher's resync interval and for each namespace created
+ * later. Singleton duty, as istiod's namespace controller (election
+ * istio-namespace-controller-election): only while `leader` leads; without one (tests, a
+ * single replica) always. Writes are idempotent (only a differing root-cert.pem is updated).
  */
-export function startRootDistribution({ kube, transport }: CaKube, ca: ManagedWorkloadCa, log: Logger): RootDistribution {
+export function startRootDistribution({ kube, transport }: CaKube, ca: ManagedWorkloadCa, log: Logger, leader?: Pick<LeaderElector, 'isLeader' | 'onChange'>): RootDistribution {
   const publisher = createRootCertPublisher({ kube, roots: () => ca.roots(), logger: log });
   // A namespace created later gets its ConfigMap at once instead of at the next resync.
   const namespaces = createInformer({
@@ -60,9 +61,9 @@ export function startRootDistribution({ kube, transport }: CaKube, ca: ManagedWo
     logger: log,
     handlers: {
       upsert(ns) {
-        // The initial list is the publisher's first pass; terminating namespaces refuse writes.
+        // The initial list is the publisher's first pass; terminating namespaces refuse writes; followers write nothing.
         const name = ns.metadata?.name;
-        if (!namespaces.synced || typeof name !== 'string' || (ns as { status?: { phase?: unknown } }).status?.phase === 'Terminating') return;
+        if (!namespaces.synced || !publisher.started || typeof name !== 'string' || (ns as { status?: { phase?: unknown } }).status?.phase === 'Terminating') return;
         void publisher.publishNamespace(name).then((outcome) => {
           if (outcome.action === 'failed') log.warn({ namespace: name, err: outcome.error }, 'cannot publish the root certificate ConfigMap');
           else if (outcome.action === 'created' || outcome.action === 'updated') log.info({ namespace: name, action: outcome.action }, 'root certificate ConfigMap published');
@@ -71,12 +72,17 @@ export function startRootDistribution({ kube, transport }: CaKube, ca: ManagedWo
       remove: () => undefined,
     },
   });
-  publisher.start();
+  const duty = {
+    start: () => publisher.start(),
+    stop: () => void publisher.stop().catch((err: Error) => log.error({ err: err.message }, 'root certificate publisher did not stop cleanly')),
+  };
+  const unsubscribeLeader = leader ? whileLeader(leader, duty) : (duty.start(), () => undefined);
   namespaces.start();
   const unsubscribe = ca.onChange(() => publisher.rootsChanged());
   return {
     async close() {
       unsubscribe();
+      unsubscribeLeader();
       namespaces.close();
       await publisher.stop();
     },

@@ -10,6 +10,7 @@ import type { RootLogger } from './logging.js';
 import { createTokenReviewAuthenticator } from '../security/authn/index.js';
 import { connectCaKube, startRootDistribution, type RootDistribution } from './kube-ca.js';
 import { createSecureGrpc } from './secure-grpc.js';
+import type { LeaderElector } from '../sources/kubernetes/leader-election.js';
 import { startWorkloadCa } from './workload-ca.js';
 
 export interface SecurePort {
@@ -28,6 +29,8 @@ export interface SecurePortDeps {
   /** citadel_server_root_cert_expiry_* gauges, kept current as the roots change. */
   readonly caRootMetrics?: CaRootMetrics;
   readonly logs: RootLogger;
+  /** Kubernetes mode: leadership of the istio-ca-root-cert duty (absent: this replica always publishes). */
+  readonly rootCertLeader?: Pick<LeaderElector, 'isLeader' | 'onChange'>;
 }
 
 export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort> {
@@ -46,7 +49,7 @@ export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort>
   try {
     const tokenReview = kube ? createTokenReviewAuthenticator({ kube: kube.kube }) : undefined;
     grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca'), ...(tokenReview ? { tokenReview } : {}) });
-    if (kube) distribution = startRootDistribution(kube, started.ca, deps.logs.scoped('ca'));
+    if (kube) distribution = startRootDistribution(kube, started.ca, deps.logs.scoped('ca'), deps.rootCertLeader);
   } catch (err) {
     await started.close();
     kube?.kube.close();
