@@ -23,6 +23,11 @@ export interface ConfigObject<Spec = Record<string, unknown>> {
   readonly spec: Spec;
   /** Where the object came from: `file:<path>#<doc>` or `kube:<cluster>`. */
   readonly source?: string;
+  /**
+   * The remote cluster that holds the object (multi-cluster: registry kinds only). Absent for
+   * the primary (config) cluster and files, so their keys stay `kind/namespace/name`.
+   */
+  readonly cluster?: string;
 }
 
 /** kind/namespace/name: how errors, debug output and status name an object. */
@@ -30,12 +35,20 @@ export interface ObjectRef {
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
+  /** See ConfigObject.cluster: absent = the primary cluster. */
+  readonly cluster?: string;
 }
 
+/**
+ * `kind/namespace/name` (`kind/name` when cluster-scoped); a remote cluster's object gets
+ * `@<cluster>` appended, so it never collides with the primary's and the kind stays first.
+ */
 export function objectKey(ref: ObjectRef): string {
-  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+  const base = ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+  return ref.cluster === undefined ? base : `${base}@${ref.cluster}`;
 }
 
 export function refOf(obj: ConfigObject): ObjectRef {
-  return { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name };
+  const ref = { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name };
+  return obj.cluster === undefined ? ref : { ...ref, cluster: obj.cluster };
 }

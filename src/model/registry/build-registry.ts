@@ -5,6 +5,7 @@ import type { ServiceEntrySpec, WorkloadEntrySpec } from '../types/workload.js';
 import { convertService } from './convert-service.js';
 import { convertServiceEntry, serviceEntryEndpoints, type ServiceEntryInputs } from './convert-service-entry.js';
 import { DiagnosticSink } from './diagnostics.js';
+import { networkFallback, networkGateways } from './networks.js';
 import { endpointsFromPods } from './endpoints-from-pods.js';
 import { endpointsFromSlice, sliceServiceName } from './endpoints-from-slices.js';
 import { selectorMatches } from './read.js';
@@ -12,14 +13,21 @@ import type { Diagnostic, MeshEndpoint, MeshService, MeshServicePort, Registry, 
 import { entryEndpoints, workloadEntryLabels, workloadEntrySource } from './workload-entry.js';
 import type { WorkloadContext } from './workload.js';
 
-interface Inputs {
+/** One cluster's registry inputs: its own Nodes and Namespaces give its endpoints' locality and network. */
+interface ClusterInputs {
+  clusterID: string;
   services: ConfigObject<ServiceObject>[];
   slices: ConfigObject<EndpointSliceObject>[];
   pods: ConfigObject<PodObject>[];
   podsByKey: Map<string, ConfigObject<PodObject>>;
+  workloads: WorkloadContext;
+}
+
+interface Inputs {
+  /** The config cluster (objects without `cluster`) first, then remote clusters by ID. */
+  clusters: ClusterInputs[];
   serviceEntries: ConfigObject<ServiceEntrySpec>[];
   workloadEntries: ConfigObject<WorkloadEntrySpec>[];
-  workloads: WorkloadContext;
 }
 
 /** Oldest first, then by namespace/name: Istio's tie-break when objects conflict. */
@@ -32,59 +40,115 @@ export function byAge(a: ConfigObject, b: ConfigObject): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-function partition(objects: readonly ConfigObject[], opts: RegistryOptions): Inputs {
-  const of = <T>(kind: string) => objects.filter((o) => o.kind === kind).sort(byAge) as unknown as ConfigObject<T>[];
-  const labelsOf = (kind: string) => new Map(objects.filter((o) => o.kind === kind).map((o) => [o.metadata.name, o.metadata.labels]));
-  const pods = of<PodObject>('Pod');
+type Bucket = Record<'Service' | 'EndpointSlice' | 'Pod' | 'Node' | 'Namespace', ConfigObject[]>;
+const newBucket = (): Bucket => ({ Service: [], EndpointSlice: [], Pod: [], Node: [], Namespace: [] });
+
+function clusterInputs(clusterID: string, b: Bucket, opts: RegistryOptions): ClusterInputs {
+  const labelsOf = (list: ConfigObject[]) => new Map(list.map((o) => [o.metadata.name, o.metadata.labels]));
+  const pods = b.Pod.sort(byAge) as unknown as ConfigObject<PodObject>[];
+  const namespaceLabels = labelsOf(b.Namespace);
+  const fallbackNetwork = networkFallback(clusterID, namespaceLabels.get(opts.systemNamespace ?? opts.rootNamespace), opts.meshNetworks);
   return {
-    services: of<ServiceObject>('Service'),
-    slices: of<EndpointSliceObject>('EndpointSlice'),
+    clusterID,
+    services: b.Service.sort(byAge) as unknown as ConfigObject<ServiceObject>[],
+    slices: b.EndpointSlice.sort(byAge) as unknown as ConfigObject<EndpointSliceObject>[],
     pods,
     podsByKey: new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p])),
-    serviceEntries: of<ServiceEntrySpec>('ServiceEntry'),
-    workloadEntries: of<WorkloadEntrySpec>('WorkloadEntry'),
-    workloads: { nodeLabels: labelsOf('Node'), namespaceLabels: labelsOf('Namespace'), clusterID: opts.clusterID },
+    workloads: { nodeLabels: labelsOf(b.Node), namespaceLabels, clusterID, ...(fallbackNetwork ? { fallbackNetwork } : {}) },
+  };
+}
+
+/** One pass over the objects: registry kinds by cluster; Istio kinds from the config cluster only. */
+function partition(objects: readonly ConfigObject[], opts: RegistryOptions): Inputs {
+  const primary = newBucket();
+  const remotes = new Map<string, Bucket>();
+  const serviceEntries: ConfigObject[] = [];
+  const workloadEntries: ConfigObject[] = [];
+  for (const o of objects) {
+    if (o.kind === 'ServiceEntry' || o.kind === 'WorkloadEntry') {
+      if (o.cluster === undefined) (o.kind === 'ServiceEntry' ? serviceEntries : workloadEntries).push(o);
+      continue;
+    }
+    if (o.kind !== 'Service' && o.kind !== 'EndpointSlice' && o.kind !== 'Pod' && o.kind !== 'Node' && o.kind !== 'Namespace') continue;
+    let bucket = primary;
+    if (o.cluster !== undefined) {
+      bucket = remotes.get(o.cluster) ?? newBucket();
+      remotes.set(o.cluster, bucket);
+    }
+    bucket[o.kind].push(o);
+  }
+  const remoteIDs = [...remotes.keys()].sort();
+  return {
+    clusters: [clusterInputs(opts.clusterID, primary, opts), ...remoteIDs.map((id) => clusterInputs(id, remotes.get(id)!, opts))],
+    serviceEntries: serviceEntries.sort(byAge) as unknown as ConfigObject<ServiceEntrySpec>[],
+    workloadEntries: workloadEntries.sort(byAge) as unknown as ConfigObject<WorkloadEntrySpec>[],
   };
 }
 
 /** WorkloadEntries in the Service's namespace whose labels match its selector (as Istio does). */
-function workloadEntriesForService(service: MeshService, inputs: Inputs, diags: DiagnosticSink): MeshEndpoint[] {
+function workloadEntriesForService(service: MeshService, inputs: Inputs, workloads: WorkloadContext, diags: DiagnosticSink): MeshEndpoint[] {
   const fallback = (sp: MeshServicePort) => (typeof sp.targetPort === 'number' ? sp.targetPort : sp.port);
   return inputs.workloadEntries
     .filter((we) => we.metadata.namespace === service.namespace && selectorMatches(service.selector, workloadEntryLabels(we)))
-    .flatMap((we) => entryEndpoints(workloadEntrySource(we), service.ports, false, fallback, inputs.workloads, diags));
+    .flatMap((we) => entryEndpoints(workloadEntrySource(we), service.ports, false, fallback, workloads, diags));
 }
 
-function kubeEndpoints(service: MeshService, slices: ConfigObject<EndpointSliceObject>[] | undefined, inputs: Inputs, opts: RegistryOptions, diags: DiagnosticSink): MeshEndpoint[] {
-  if (service.externalName !== undefined || service.resolution === 'DNSLB') return [];
-  const pods = inputs.podsByKey;
-  let out: MeshEndpoint[] = [];
-  if (slices) out = slices.flatMap((s) => endpointsFromSlice(s, { service, pods, workloads: inputs.workloads, diags }));
-  else if (opts.endpointsFromPods && service.selector) out = endpointsFromPods(service, inputs.pods, inputs.workloads, diags);
-  return out.concat(workloadEntriesForService(service, inputs, diags));
+/** The service's endpoints in one cluster: its EndpointSlices there (or, in file mode, its Pods). */
+function clusterEndpoints(service: MeshService, slices: ConfigObject<EndpointSliceObject>[] | undefined, cluster: ClusterInputs, opts: RegistryOptions, diags: DiagnosticSink): MeshEndpoint[] {
+  if (slices) return slices.flatMap((s) => endpointsFromSlice(s, { service, pods: cluster.podsByKey, workloads: cluster.workloads, diags }));
+  if (opts.endpointsFromPods && service.selector) return endpointsFromPods(service, cluster.pods, cluster.workloads, diags);
+  return [];
 }
 
-function groupSlices(inputs: Inputs, known: ReadonlySet<string>, diags: DiagnosticSink): Map<string, ConfigObject<EndpointSliceObject>[]> {
+function groupSlices(cluster: ClusterInputs, known: ReadonlySet<string>, diags: DiagnosticSink): Map<string, ConfigObject<EndpointSliceObject>[]> {
   const groups = new Map<string, ConfigObject<EndpointSliceObject>[]>();
-  for (const slice of inputs.slices) {
+  for (const slice of cluster.slices) {
     const name = sliceServiceName(slice);
     const key = `${slice.metadata.namespace}/${name}`;
     if (!name) diags.add(slice, 'metadata.labels[kubernetes.io/service-name]', 'EndpointSlice names no Service; skipped');
     else if (!known.has(key)) diags.add(slice, 'metadata.labels[kubernetes.io/service-name]', `Service ${key} does not exist; EndpointSlice skipped`);
-    else groups.set(key, [...(groups.get(key) ?? []), slice]);
+    else {
+      const list = groups.get(key);
+      if (list) list.push(slice);
+      else groups.set(key, [slice]);
+    }
   }
   return groups;
 }
 
+/**
+ * One cluster's Services: a hostname seen for the first time becomes a MeshService (the config
+ * cluster's definition wins, then remote clusters by ID); a hostname already known gets this
+ * cluster's endpoints merged in (Istio's multi-cluster service merge).
+ */
+function addClusterServices(cluster: ClusterInputs, inputs: Inputs, opts: RegistryOptions, diags: DiagnosticSink, services: Map<string, MeshService>, endpoints: Map<string, MeshEndpoint[]>): void {
+  const copts = cluster.clusterID === opts.clusterID ? opts : { ...opts, clusterID: cluster.clusterID };
+  const kube = cluster.services.map((s) => convertService(s, copts, diags));
+  const slices = groupSlices(cluster, new Set(kube.map((s) => `${s.namespace}/${s.name}`)), diags);
+  for (const svc of kube) {
+    const existing = services.get(svc.key);
+    const dns = svc.externalName !== undefined || svc.resolution === 'DNSLB';
+    const own = dns ? [] : clusterEndpoints(svc, slices.get(`${svc.namespace}/${svc.name}`), cluster, opts, diags);
+    if (existing) {
+      endpoints.get(svc.key)!.push(...own);
+      continue;
+    }
+    services.set(svc.key, svc);
+    // WorkloadEntries are config-cluster objects: they join the service once, where it is defined.
+    endpoints.set(svc.key, dns ? own : own.concat(workloadEntriesForService(svc, inputs, inputs.clusters[0]!.workloads, diags)));
+  }
+}
+
 function compareEndpoints(a: MeshEndpoint, b: MeshEndpoint): number {
-  const ka = [a.servicePortName, a.address, String(a.port).padStart(5, '0'), a.workloadName ?? ''];
-  const kb = [b.servicePortName, b.address, String(b.port).padStart(5, '0'), b.workloadName ?? ''];
+  const ka = [a.servicePortName, a.address, String(a.port).padStart(5, '0'), a.workloadName ?? '', a.clusterID];
+  const kb = [b.servicePortName, b.address, String(b.port).padStart(5, '0'), b.workloadName ?? '', b.clusterID];
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] as string) < (kb[i] as string) ? -1 : 1;
   return 0;
 }
 
 function addServiceEntries(inputs: Inputs, opts: RegistryOptions, diags: DiagnosticSink, services: Map<string, MeshService>, endpoints: Map<string, MeshEndpoint[]>): void {
-  const seInputs: ServiceEntryInputs = { workloadEntries: inputs.workloadEntries, pods: inputs.pods, workloads: inputs.workloads, diags };
+  const primary = inputs.clusters[0]!;
+  const seInputs: ServiceEntryInputs = { workloadEntries: inputs.workloadEntries, pods: primary.pods, workloads: primary.workloads, diags };
   for (const se of inputs.serviceEntries) {
     convertServiceEntry(se, opts, diags).forEach((svc, i) => {
       const existing = services.get(svc.key);
@@ -110,16 +174,18 @@ export function buildRegistry(objects: readonly ConfigObject[], opts: RegistryOp
   const inputs = partition(objects, opts);
   const services = new Map<string, MeshService>();
   const endpoints = new Map<string, MeshEndpoint[]>();
-  const kube = inputs.services.map((s) => convertService(s, opts, diags));
-  const slices = groupSlices(inputs, new Set(kube.map((s) => `${s.namespace}/${s.name}`)), diags);
-  for (const svc of kube) {
-    services.set(svc.key, svc);
-    endpoints.set(svc.key, kubeEndpoints(svc, slices.get(`${svc.namespace}/${svc.name}`), inputs, opts, diags));
-  }
+  for (const cluster of inputs.clusters) addClusterServices(cluster, inputs, opts, diags, services, endpoints);
   addServiceEntries(inputs, opts, diags, services, endpoints);
   const sorted = [...services.values()].sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
   const byHost = new Map<string, MeshService[]>();
-  for (const s of sorted) byHost.set(s.hostname, [...(byHost.get(s.hostname) ?? []), s]);
+  for (const s of sorted) {
+    const list = byHost.get(s.hostname);
+    if (list) list.push(s);
+    else byHost.set(s.hostname, [s]);
+  }
   const sortedEndpoints = new Map(sorted.map((s) => [s.key, (endpoints.get(s.key) ?? []).sort(compareEndpoints)]));
-  return { registry: { services: sorted, endpoints: sortedEndpoints, servicesByHost: byHost }, diagnostics: diags.items };
+  const servicesByCluster = new Map(inputs.clusters.map((c) => [c.clusterID, c.services]));
+  const gateways = networkGateways({ servicesByCluster, domain: opts.domain, ...(opts.meshNetworks ? { meshNetworks: opts.meshNetworks } : {}) }, diags);
+  const registry: Registry = { services: sorted, endpoints: sortedEndpoints, servicesByHost: byHost, ...(gateways.length > 0 ? { networkGateways: gateways } : {}) };
+  return { registry, diagnostics: diags.items };
 }

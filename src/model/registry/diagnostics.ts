@@ -6,7 +6,8 @@ export class DiagnosticSink {
   readonly items: Diagnostic[] = [];
 
   add(source: ConfigObject<unknown> | ObjectRef, path: string, reason: string): void {
-    const ref = 'metadata' in source ? { kind: source.kind, namespace: source.metadata.namespace, name: source.metadata.name } : source;
-    this.items.push({ ref: { kind: ref.kind, namespace: ref.namespace, name: ref.name }, path, reason });
+    const ref = 'metadata' in source ? { kind: source.kind, namespace: source.metadata.namespace, name: source.metadata.name, cluster: source.cluster } : source;
+    const base = { kind: ref.kind, namespace: ref.namespace, name: ref.name };
+    this.items.push({ ref: ref.cluster === undefined ? base : { ...base, cluster: ref.cluster }, path, reason });
   }
 }

@@ -75,7 +75,9 @@ export function endpointsFromSlice(slice: ConfigObject<EndpointSliceObject>, ctx
         ctx.diags.add(slice, `endpoints[${i}].addresses[${j}]`, `address ${JSON.stringify(address)} is not an IP address; skipped`);
         return;
       }
-      for (const p of ports) out.push({ ...attrs, address, port: p.port, servicePortName: p.name, health });
+      // Without a pod, a MeshNetworks CIDR can only be matched per address.
+      const network = attrs.network || ctx.workloads.fallbackNetwork?.(address) || '';
+      for (const p of ports) out.push({ ...attrs, network, address, port: p.port, servicePortName: p.name, health });
     });
   });
   return out;

@@ -3,6 +3,7 @@
  * Services, EndpointSlices, Pods, Nodes, Namespaces, ServiceEntries and WorkloadEntries.
  * Plain data, deep-frozen inside a Snapshot.
  */
+import type { MeshNetworks } from '../../config/mesh-networks.js';
 import type { ObjectRef } from '../config.js';
 
 /**
@@ -103,6 +104,16 @@ export interface Diagnostic {
   readonly reason: string;
 }
 
+/** Where proxies on other networks send traffic for endpoints of `network` (split horizon). */
+export interface NetworkGateway {
+  readonly network: string;
+  /** The cluster whose Service it is; '' for a MeshNetworks `address` gateway. */
+  readonly cluster: string;
+  /** IP literal. */
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface Registry {
   /** Sorted by hostname, then namespace. */
   readonly services: readonly MeshService[];
@@ -110,6 +121,8 @@ export interface Registry {
   readonly endpoints: ReadonlyMap<string, readonly MeshEndpoint[]>;
   /** hostname → services with that hostname (several only for ServiceEntries). */
   readonly servicesByHost: ReadonlyMap<string, readonly MeshService[]>;
+  /** Network gateways, sorted; absent or empty = single network (no split horizon). */
+  readonly networkGateways?: readonly NetworkGateway[];
 }
 
 export interface RegistryOptions {
@@ -125,6 +138,10 @@ export interface RegistryOptions {
    * Pods, as the Kubernetes endpoints controller would. Turn off when slices come from a cluster.
    */
   readonly endpointsFromPods: boolean;
+  /** MeshNetworks in force (endpoint networks by registry or CIDR, gateways); absent = none. */
+  readonly meshNetworks?: MeshNetworks;
+  /** istiod's namespace in each cluster, whose topology.istio.io/network label is the cluster's default network; default rootNamespace. */
+  readonly systemNamespace?: string;
 }
 
 export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = Object.freeze({

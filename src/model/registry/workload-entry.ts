@@ -53,7 +53,7 @@ export function entryAttributes(src: WorkloadEntrySource, ctx: WorkloadContext) 
     labels,
     locality: locality ? parseLocality(locality, '/') : NO_LOCALITY,
     namespace: src.namespace,
-    network: network || networkFor(labels, src.namespace, ctx),
+    network: network || networkFor(labels, src.namespace, ctx, asString(spec.address)),
     tlsMode: workloadEntryTlsMode(labels, serviceAccount),
     clusterID: ctx.clusterID,
     health: 'HEALTHY' as const,

@@ -17,6 +17,8 @@ export interface WorkloadContext {
   readonly nodeLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly clusterID: string;
+  /** The network of an endpoint without a network label (system namespace label, MeshNetworks), by IP. */
+  readonly fallbackNetwork?: (ip: string | undefined) => string;
 }
 
 export const NO_LOCALITY: Locality = { region: '', zone: '', subzone: '' };
@@ -39,8 +41,8 @@ export function podLocality(pod: ConfigObject<PodObject>, ctx: WorkloadContext):
   return nodeLocality(asString(asRecord(pod.spec.spec).nodeName), ctx);
 }
 
-export function networkFor(labels: Readonly<Record<string, string>>, namespace: string, ctx: WorkloadContext): string {
-  return labels[LABEL_NETWORK] ?? ctx.namespaceLabels.get(namespace)?.[LABEL_NETWORK] ?? '';
+export function networkFor(labels: Readonly<Record<string, string>>, namespace: string, ctx: WorkloadContext, ip?: string): string {
+  return labels[LABEL_NETWORK] || ctx.namespaceLabels.get(namespace)?.[LABEL_NETWORK] || ctx.fallbackNetwork?.(ip) || '';
 }
 
 export function tlsModeFromLabels(labels: Readonly<Record<string, string>>): TlsMode {
@@ -94,7 +96,7 @@ export function podAttributes(pod: ConfigObject<PodObject>, ctx: WorkloadContext
     locality: podLocality(pod, ctx),
     serviceAccount: podServiceAccount(pod),
     namespace,
-    network: networkFor(labels, namespace, ctx),
+    network: networkFor(labels, namespace, ctx, podIP(pod)),
     tlsMode: tlsModeFromLabels(labels),
     workloadName: name,
     workloadKind: 'Pod' as const,

@@ -18,6 +18,12 @@ export interface ModelPipelineOptions {
   readonly onError?: (err: unknown) => void;
   /** Defaults to a fresh store. */
   readonly store?: Store;
+  /**
+   * Build no snapshot until the first flush()/rebuild(): while sources are still listing, a
+   * quiet moment between list pages would otherwise build (and throw away) partial snapshots
+   * of a large cluster. The daemon flushes once every source synced.
+   */
+  readonly holdUntilFlush?: boolean;
 }
 
 export interface ModelPipeline {
@@ -39,12 +45,14 @@ export function createModelPipeline(opts: ModelPipelineOptions): ModelPipeline {
   let current: Snapshot | undefined;
   let registry = opts.registry;
   let forceFull = false;
+  let holding = opts.holdUntilFlush ?? false;
   const debouncer = createDebouncer({
     ...(opts.debounceAfterMs !== undefined ? { afterMs: opts.debounceAfterMs } : {}),
     ...(opts.debounceMaxMs !== undefined ? { maxMs: opts.debounceMaxMs } : {}),
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
     ...(opts.onError ? { onError: opts.onError } : {}),
     onBatch: async (_batch, timing) => {
+      if (holding) return; // the changes stay in the store's change set for the first flush
       // The store's own change set is authoritative (the debouncer's copy may lag a push).
       const keys = store.takeChanges();
       if (keys.size === 0 && current && !forceFull) return;
@@ -61,11 +69,13 @@ export function createModelPipeline(opts: ModelPipelineOptions): ModelPipeline {
     store,
     current: () => current,
     async flush() {
+      holding = false;
       if (!store.hasChanges() && current) return;
       debouncer.push(['<flush>']);
       await debouncer.flush();
     },
     async rebuild(next) {
+      holding = false;
       registry = next;
       forceFull = true;
       debouncer.push(['<rebuild>']);

@@ -6,7 +6,8 @@
  * the service uses persistent sessions) draining endpoints are not sent, as in Istio. Endpoints
  * without an IP literal address and port (or a unix:// path) are left out with a diagnostic; an
  * empty service gets an assignment with no endpoints (the cluster exists, it just has nowhere
- * to send).
+ * to send). Endpoints on another network than the proxy's are reached through that network's
+ * gateways (split horizon, see split-horizon.ts).
  */
 import { isIP } from 'node:net';
 import type { MeshEndpoint, MeshService, MeshServicePort } from '../../../model/registry/types.js';
@@ -19,6 +20,7 @@ import type { XdsResource } from '../../types.js';
 import type { SidecarContext } from '../context.js';
 import { groupBody, groupByLocality, memberOf, sendableEndpoint, type Group } from './endpoints.js';
 import { applyLocalityLb, effectiveSetting, withTopology } from './locality-lb.js';
+import { splitHorizon } from './split-horizon.js';
 
 interface Target {
   readonly service: MeshService;
@@ -87,7 +89,9 @@ export function localityBalancedForProxy(ctx: SidecarContext, policy: ClusterPol
 export function buildLoadAssignment(ctx: SidecarContext, clusterName: string): XdsResource | undefined {
   const target = targetOf(ctx, clusterName);
   if (!target) return undefined;
-  const groups = groupByLocality(endpointsOf(ctx, target, clusterName).map(memberOf));
+  const local = groupByLocality(endpointsOf(ctx, target, clusterName).map(memberOf));
+  // Endpoints on other networks become their network's gateways (split horizon), before locality LB.
+  const groups = splitHorizon(local, ctx.proxy.metadata.network ?? '', ctx.snapshot.registry.networkGateways);
   const endpoints = localityBalanced(ctx, target, groups).map(groupBody);
   return { name: clusterName, body: { '@type': TypeUrl.ClusterLoadAssignment, cluster_name: clusterName, endpoints } };
 }
