@@ -18,8 +18,11 @@ import { createRootLogger } from './logging.js';
 import { createMeshHolder, kubeMeshOptions, loadMeshConfig, type MeshHolder } from './load-mesh-config.js';
 import { createModelPipeline } from './model-pipeline.js';
 import { debugViews } from './debug-views.js';
+import { createMulticluster } from './multicluster.js';
 import { createXdsServer } from './xds.js';
 import { startSecurePort, type SecurePort } from './secure-port.js';
+import { createLeadership, ELECTION_IDS } from './leader-election.js';
+import { leaderzRoute, startStatusReporting } from './status-reporting.js';
 
 interface Closable {
   readonly name: string;
@@ -79,7 +82,7 @@ async function kubernetesSource(options: Options, validator: Validator, sink: Co
 }
 
 /** Loads every source; resolves true once all synced, false when a signal came first. */
-async function syncSources(sources: Array<FileSource | KubernetesSource | undefined>, signal: Promise<string>): Promise<boolean> {
+async function syncSources(sources: Array<Pick<FileSource | KubernetesSource, 'start'> | undefined>, signal: Promise<string>): Promise<boolean> {
   const all = Promise.all(sources.map((s) => s?.start())).then(() => true);
   return Promise.race([all, signal.then(() => false)]);
 }
@@ -105,16 +108,25 @@ export async function runDiscovery(options: Options, version: string): Promise<n
     watch: true,
   });
   const kubeSource = await kubernetesSource(options, validator, pipeline.sink, logs.scoped('kube-source'), meshHolder);
+  // MeshNetworks and remote clusters (istio/multiCluster secrets) feed the same model.
+  const multicluster = await createMulticluster({ options, validator, sink: pipeline.sink, pipeline, mesh: meshHolder, logger: logs.scoped('multicluster') });
+  // Singleton duties (status writes, istio-ca-root-cert) run on the elected replica only; all serve xDS.
+  const leadership = kubeSource ? await createLeadership(options, logs.scoped('leader')) : undefined;
+  if (leadership) components.push({ name: 'leader-election', close: () => leadership.close() });
+  const statusReporting = kubeSource && leadership ? startStatusReporting({ options, kubeSource, pipeline, leadership, logger: logs.scoped('status') }) : undefined;
+  if (statusReporting) components.push({ name: 'status', close: () => statusReporting.close() });
   const metrics = createMeshMetrics();
   const ads = createXdsServer({ options, mesh: meshHolder, pipeline, metrics, logger: logs.scoped('ads') });
   let secure: SecurePort | undefined;
   try {
     // The CA first: an unusable plugged-in bundle or JWT_RULE stops the daemon before it listens.
     if (options.secureGRPCAddr !== '') {
-      secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, caRootMetrics: metrics.caRoots, logs });
+      secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, caRootMetrics: metrics.caRoots, logs, ...(leadership ? { rootCertLeader: leadership.election(ELECTION_IDS.namespaceController) } : {}) });
       components.push({ name: 'ca', close: () => secure!.close() });
     }
-    const views = debugViews({ pipeline, mesh: () => meshHolder.current(), options, version, ads, ...(fileSource ? { fileSource } : {}), ...(kubeSource ? { kubeSource } : {}), ...(secure ? { cert: secure.certView } : {}) });
+    const baseViews = debugViews({ pipeline, mesh: () => meshHolder.current(), options, version, ads, ...(fileSource ? { fileSource } : {}), ...(kubeSource ? { kubeSource } : {}), ...(secure ? { cert: secure.certView } : {}) });
+    const withLeader = leadership ? { ...baseViews, routes: { ...baseViews.routes, ...leaderzRoute(leadership, statusReporting) } } : baseViews;
+    const views = { ...withLeader, routes: { ...withLeader.routes, ...multicluster.routes } };
     const http = await startHttpServer(parseListenAddress(options.httpAddr)!, views, logs.scoped('http'));
     components.push({ name: 'http', close: () => http.close() });
     log.info({ httpAddr: options.httpAddr, port: http.port, version }, 'http server listening');
@@ -133,9 +145,10 @@ export async function runDiscovery(options: Options, version: string): Promise<n
     // Sources close before the servers: nothing new reaches the model while it drains.
     if (fileSource) components.push({ name: 'file-source', close: () => fileSource.close() });
     if (kubeSource) components.push({ name: 'kube-source', close: () => kubeSource.close() });
+    components.push({ name: 'multicluster', close: () => multicluster.close() });
     const signal = waitForSignal(log);
     // /ready and ADS stay closed until every source synced (the pipeline holds snapshots back).
-    if (await syncSources([fileSource, kubeSource], signal)) {
+    if (await syncSources([fileSource, kubeSource, multicluster], signal)) {
       await pipeline.sourcesSynced();
       await signal;
     }

@@ -4,6 +4,7 @@
  * the first snapshot exists. Options and MeshConfig are mapped onto RegistryOptions here.
  */
 import type { MeshConfig } from '../config/mesh-types.js';
+import type { MeshNetworks } from '../config/mesh-networks.js';
 import type { Options } from '../config/options.js';
 import type { Logger } from '../lib/logger.js';
 import { computeChangeSet, type ChangeSet } from '../model/change-set.js';
@@ -20,6 +21,8 @@ export interface ModelPipeline {
   readonly sink: ConfigSink;
   /** Adds a consumer of synced snapshots (ADS, metrics). */
   subscribe(listener: SnapshotListener): void;
+  /** New MeshNetworks (multi-network): rebuilds the snapshot for a full push. */
+  setMeshNetworks(networks: MeshNetworks): void;
   current(): Snapshot | undefined;
   /** Called once every source has loaded: builds the first snapshot now, without debounce. */
   sourcesSynced(): Promise<void>;
@@ -27,8 +30,10 @@ export interface ModelPipeline {
   close(): void;
 }
 
-export function toRegistryOptions(options: Options, mesh: MeshConfig): RegistryOptions {
+export function toRegistryOptions(options: Options, mesh: MeshConfig, meshNetworks?: MeshNetworks): RegistryOptions {
   return registryOptions({
+    ...(meshNetworks ? { meshNetworks } : {}),
+    systemNamespace: options.podNamespace,
     domain: options.domain,
     clusterID: options.clusterID,
     rootNamespace: mesh.rootNamespace,
@@ -76,6 +81,8 @@ export function createModelPipeline(deps: { options: Options; mesh: MeshConfig |
     registry: toRegistryOptions(deps.options, 'current' in deps.mesh ? deps.mesh.current() : deps.mesh),
     debounceAfterMs: deps.options.debounceAfterMs,
     debounceMaxMs: deps.options.debounceMaxMs,
+    // Partial snapshots during the initial sync are never served: build the first at sourcesSynced().
+    holdUntilFlush: true,
     onSnapshot: (snapshot, changes, timing) => {
       logSnapshot(log, snapshot, changes);
       // Before every source synced a snapshot may be partial: consumers (ADS) never see it.
@@ -83,13 +90,20 @@ export function createModelPipeline(deps: { options: Options; mesh: MeshConfig |
     },
     onError: (err) => log.error({ err }, 'snapshot build failed; the previous snapshot stays in force'),
   });
+  let meshNetworks: MeshNetworks | undefined;
   if ('current' in deps.mesh) {
     deps.mesh.subscribe((mesh) => {
       log.info({ rootNamespace: mesh.rootNamespace }, 'mesh config changed; rebuilding the snapshot for a full push');
-      pipeline.rebuild(toRegistryOptions(deps.options, mesh)).catch((err: unknown) => log.error({ err }, 'snapshot rebuild after a mesh config change failed'));
+      pipeline.rebuild(toRegistryOptions(deps.options, mesh, meshNetworks)).catch((err: unknown) => log.error({ err }, 'snapshot rebuild after a mesh config change failed'));
     });
   }
+  const currentMesh = (): MeshConfig => ('current' in deps.mesh ? deps.mesh.current() : deps.mesh);
   return {
+    setMeshNetworks(next) {
+      meshNetworks = next;
+      log.info({ networks: Object.keys(next.networks).length }, 'mesh networks changed; rebuilding the snapshot for a full push');
+      pipeline.rebuild(toRegistryOptions(deps.options, currentMesh(), next)).catch((err: unknown) => log.error({ err }, 'snapshot rebuild after a mesh networks change failed'));
+    },
     sink: {
       upsert: (obj) => void pipeline.store.upsert(obj),
       remove: (ref) => void pipeline.store.remove(ref),

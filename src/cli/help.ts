@@ -6,6 +6,7 @@ Usage:
   istiod-ts discovery [flags]        run the control plane daemon
   istiod-ts agent [flags]            get and renew a workload certificate for proxyless gRPC
   istiod-ts validate -f FILE|DIR...  validate Istio and Kubernetes manifests
+  istiod-ts kube-inject -f FILE|-    inject the sidecar into a manifest offline
   istiod-ts version                  print the version
   istiod-ts help [command]           show help
 `,
@@ -14,6 +15,7 @@ Usage:
 Flags (pilot-discovery's names):
   --configDir DIR              load config from every .yaml/.yml/.json below DIR and watch it
   --meshConfig FILE            mesh config file (MeshConfig YAML); istiod's defaults otherwise
+  --meshNetworks FILE          MeshNetworks YAML (multi-network endpoints and gateways); the istio ConfigMap's meshNetworks key wins
   --kubeconfig FILE            watch this Kubernetes cluster (in a pod without it: the service account)
   --grpcAddr ADDR              xDS over plaintext gRPC (default :15010)
   --secureGRPCAddr ADDR        xDS and CA over TLS, callers authorized (default :15012; "" disables it and the CA)
@@ -36,6 +38,7 @@ Environment:
   PILOT_DEBOUNCE_AFTER         quiet period before a config change is applied (default 100ms)
   PILOT_DEBOUNCE_MAX           longest delay while changes keep coming (default 10s)
   PILOT_PUSH_THROTTLE          xDS pushes in flight at once (default 100)
+  PILOT_REMOTE_CLUSTER_TIMEOUT  readiness stops waiting for a remote cluster's first sync after this (default 30s)
   ENABLE_TLS_ON_SIDECAR_INGRESS  honour Sidecar ingress[].tls (default false)
   PILOT_XDS_SEND_TIMEOUT       disconnect a proxy whose response is not flushed in time (default 10s; 0 = never)
   PILOT_MAX_REQUESTS_PER_SECOND  new xDS streams admitted per second (default 0 = 200/s, burst 400)
@@ -86,5 +89,25 @@ Environment:
 
 Validates every document (CRD schema, Istio's semantic rules, duplicates). Exit code 0 when all
 are valid, 1 when any is not, 2 on a usage error.
+`,
+  'kube-inject': `Usage: istiod-ts kube-inject -f FILE|- [-o FILE] [--injectConfigFile FILE] [--valuesFile FILE]
+                             [--meshConfigFile FILE] [--revision REV]
+
+Injects istio-init and istio-proxy into every Pod and workload pod template (Deployment,
+StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, List items) of a
+multi-document manifest, like istioctl kube-inject; other documents pass through unchanged.
+Templates: sidecar (default), gateway, grpc-agent, grpc-simple (annotation inject.istio.io/templates);
+custom templates must be static YAML (Go template actions are not rendered).
+
+Flags:
+  -f, --filename FILE      the manifest; - reads stdin
+  -o, --output FILE        write here instead of stdout
+  --injectConfigFile FILE  the istio-sidecar-injector ConfigMap, or its "config" key (policy, templates...)
+  --valuesFile FILE        its "values" key (global.hub, global.tag, global.proxy...)
+  --meshConfigFile FILE    mesh config (the istio ConfigMap or its "mesh" key); istiod's defaults otherwise
+  --revision REV           the istio.io/rev the pods are injected for
+
+Environment:
+  ENABLE_NATIVE_SIDECARS   inject istio-proxy as a native sidecar (init container, restartPolicy Always)
 `,
 };

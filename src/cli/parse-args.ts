@@ -11,17 +11,21 @@ import { ErrorCodes, UserError } from '../lib/errors.js';
 import { isDns1123Subdomain } from '../lib/k8s-names.js';
 import { parseAgentArgs } from '../agent/agent-args.js';
 import type { AgentOptions } from '../agent/options.js';
+import type { KubeInjectOptions } from './kube-inject-command.js';
+import { leaderAndStatusFromEnv } from '../sources/kubernetes/leader-options.js';
 
 export type Command =
   | { name: 'discovery'; options: Options }
   | { name: 'agent'; options: AgentOptions; logLevels: Record<string, LogLevel> }
   | { name: 'validate'; files: string[]; output: 'text' | 'json'; domain: string }
+  | { name: 'kube-inject'; options: KubeInjectOptions }
   | { name: 'version' }
   | { name: 'help'; topic?: string };
 
 const DISCOVERY_FLAGS = {
   configDir: { type: 'string' },
   meshConfig: { type: 'string' },
+  meshNetworks: { type: 'string' },
   kubeconfig: { type: 'string' },
   grpcAddr: { type: 'string' },
   secureGRPCAddr: { type: 'string' },
@@ -44,6 +48,16 @@ const VALIDATE_FLAGS = {
   filename: { type: 'string', short: 'f', multiple: true },
   output: { type: 'string', short: 'o' },
   domain: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const KUBE_INJECT_FLAGS = {
+  filename: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  injectConfigFile: { type: 'string' },
+  meshConfigFile: { type: 'string' },
+  valuesFile: { type: 'string' },
+  revision: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -162,6 +176,8 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
   const options: Options = {
     ...(values.configDir !== undefined ? { configDir: values.configDir } : {}),
     ...(values.meshConfig !== undefined ? { meshConfigFile: values.meshConfig } : {}),
+    ...(values.meshNetworks !== undefined ? { meshNetworksFile: values.meshNetworks } : {}),
+    ...(env.PILOT_REMOTE_CLUSTER_TIMEOUT ? { remoteClusterTimeoutMs: envDuration(env, 'PILOT_REMOTE_CLUSTER_TIMEOUT', 30_000) } : {}),
     ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
     ...(env.KUBERNETES_SERVICE_HOST ? { kubernetesServiceHost: env.KUBERNETES_SERVICE_HOST } : {}),
     ...(env.KUBERNETES_SERVICE_PORT ? { kubernetesServicePort: env.KUBERNETES_SERVICE_PORT } : {}),
@@ -185,6 +201,7 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     grpcMaxRecvMsgSize: envPositiveInt(env, 'ISTIO_GPRC_MAXRECVMSGSIZE', d.grpcMaxRecvMsgSize),
     enableTlsOnSidecarIngress: envBool(env, 'ENABLE_TLS_ON_SIDECAR_INGRESS', d.enableTlsOnSidecarIngress),
     ...caOptions(values, env),
+    ...leaderAndStatusFromEnv(env, d),
   };
   return { name: 'discovery', options: Object.freeze(options) };
 }
@@ -197,6 +214,26 @@ function parseValidate(args: string[]): Command {
   const output = values.output ?? 'text';
   if (output !== 'text' && output !== 'json') flagError('output', output, 'want text or json');
   return { name: 'validate', files, output, domain: values.domain ?? DEFAULT_OPTIONS.domain };
+}
+
+/** istioctl kube-inject's flags; ENABLE_NATIVE_SIDECARS as istiod reads it. */
+function parseKubeInject(args: string[], env: NodeJS.ProcessEnv): Command {
+  const { values, positionals } = parseFlags(args, KUBE_INJECT_FLAGS);
+  if (values.help) return { name: 'help', topic: 'kube-inject' };
+  if (positionals.length > 0) usage(`kube-inject takes no arguments, got "${positionals.join(' ')}"; use -f FILE`);
+  if (values.filename === undefined || values.filename === '') usage('kube-inject needs -f FILE (or -f - for stdin)');
+  return {
+    name: 'kube-inject',
+    options: {
+      filename: values.filename,
+      nativeSidecars: envBool(env, 'ENABLE_NATIVE_SIDECARS', false),
+      ...(values.output !== undefined ? { output: values.output } : {}),
+      ...(values.injectConfigFile !== undefined ? { injectConfigFile: values.injectConfigFile } : {}),
+      ...(values.meshConfigFile !== undefined ? { meshConfigFile: values.meshConfigFile } : {}),
+      ...(values.valuesFile !== undefined ? { valuesFile: values.valuesFile } : {}),
+      ...(values.revision !== undefined ? { revision: values.revision } : {}),
+    },
+  };
 }
 
 function parseAgent(args: string[], env: NodeJS.ProcessEnv): Command {
@@ -214,6 +251,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       return parseValidate(rest);
     case 'agent':
       return parseAgent(rest, env);
+    case 'kube-inject':
+      return parseKubeInject(rest, env);
     case 'version':
       return { name: 'version' };
     case undefined:
@@ -222,6 +261,6 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     case '-h':
       return { name: 'help', ...(rest[0] ? { topic: rest[0] } : {}) };
     default:
-      return usage(`unknown command "${name}"; commands: discovery, agent, validate, version, help`);
+      return usage(`unknown command "${name}"; commands: discovery, agent, validate, kube-inject, version, help`);
   }
 }

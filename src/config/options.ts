@@ -5,6 +5,10 @@
 export interface Options {
   readonly configDir?: string;
   readonly meshConfigFile?: string;
+  /** --meshNetworks: MeshNetworks YAML (networks, their endpoints and gateways); the ConfigMap `istio` key meshNetworks wins when set. */
+  readonly meshNetworksFile?: string;
+  /** PILOT_REMOTE_CLUSTER_TIMEOUT: a remote cluster that has not synced by then no longer holds back readiness. */
+  readonly remoteClusterTimeoutMs?: number;
   readonly kubeconfig?: string;
   /** KUBERNETES_SERVICE_HOST / _PORT: set in a pod; select in-cluster client config when no --kubeconfig. */
   readonly kubernetesServiceHost?: string;
@@ -60,6 +64,29 @@ export interface Options {
   readonly defaultWorkloadCertTtlSeconds: number;
   /** MAX_WORKLOAD_CERT_TTL: longer requests are refused. */
   readonly maxWorkloadCertTtlSeconds: number;
+  /** POD_NAME: this replica, the leader-election holderIdentity (default: unknown-<hostname>-<pid>). */
+  readonly podName?: string;
+  /** Leader election for singleton duties (status writes, istio-ca-root-cert, webhook caBundle). */
+  readonly leaderElection: LeaderElectionOptions;
+  /** PILOT_ENABLE_STATUS: the leader writes validationMessages to Istio objects' status (on by default here). */
+  readonly enableStatus: boolean;
+  /** PILOT_STATUS_QPS / PILOT_STATUS_BURST: status writes per second, and at once. */
+  readonly statusQps: number;
+  readonly statusBurst: number;
+}
+
+/** Istio's 30 s ttl with renew deadline ttl/2 and retry period ttl/4 by default. */
+export interface LeaderElectionOptions {
+  /** ENABLE_LEADER_ELECTION: false = this replica always leads (a single replica). */
+  readonly enabled: boolean;
+  /** LEADER_ELECTION_NAMESPACE: where the Leases live (default POD_NAMESPACE). */
+  readonly namespace?: string;
+  /** LEADER_ELECTION_LEASE_NAME: one Lease for every duty instead of Istio's per-duty election IDs. */
+  readonly leaseName?: string;
+  /** LEADER_ELECTION_LEASE_DURATION, LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD. */
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'none';
@@ -92,6 +119,10 @@ export const DEFAULT_OPTIONS: Options = Object.freeze({
   selfSignedRootCertGracePeriodPercentile: 20,
   defaultWorkloadCertTtlSeconds: 24 * 3600,
   maxWorkloadCertTtlSeconds: 90 * 24 * 3600,
+  leaderElection: Object.freeze({ enabled: true, leaseDurationMs: 30_000, renewDeadlineMs: 15_000, retryPeriodMs: 7_500 }),
+  enableStatus: true,
+  statusQps: 100,
+  statusBurst: 500,
 });
 
 /** `host:port`, `:port` or `[v6]:port`, as Go's net.Listen takes it. */

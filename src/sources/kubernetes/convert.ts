@@ -42,6 +42,52 @@ export function trimForCache(obj: KubeObject): KubeObject {
   return { ...obj, metadata: meta };
 }
 
+const pick = (from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
+};
+
+/** Pod fields the control plane reads (model/types/core.ts PodObject); istiod's pod informer keeps the same. */
+const POD_SPEC_FIELDS = ['serviceAccountName', 'serviceAccount', 'nodeName', 'hostNetwork', 'hostname', 'subdomain'];
+const POD_STATUS_FIELDS = ['phase', 'podIP', 'podIPs', 'hostIP', 'conditions', 'reason', 'message'];
+
+/**
+ * A Pod as the registry reads it: metadata; of the spec only the identity fields and each
+ * container's name and ports; of the status no container statuses (they change on every
+ * restart and probe, and nothing reads them). Container statuses, env, volumes, probes and
+ * resources are most of a Pod's bytes and most of its updates.
+ */
+export function trimPod(obj: KubeObject): KubeObject {
+  const base = trimForCache(obj);
+  const spec = isRecord(base.spec) ? base.spec : undefined;
+  const status = isRecord(base.status) ? base.status : undefined;
+  const containers = spec && Array.isArray(spec.containers)
+    ? spec.containers.filter(isRecord).map((c) => pick(c, ['name', 'ports']))
+    : undefined;
+  return {
+    ...base,
+    ...(spec ? { spec: { ...pick(spec, POD_SPEC_FIELDS), ...(containers ? { containers } : {}) } } : {}),
+    ...(status ? { status: pick(status, POD_STATUS_FIELDS) } : {}),
+  };
+}
+
+/** A Node as the registry reads it (labels for locality, addresses): no images, capacity or conditions. */
+export function trimNode(obj: KubeObject): KubeObject {
+  const base = trimForCache(obj);
+  const status = isRecord(base.status) ? base.status : undefined;
+  if (!status) return base;
+  const { images: _i, capacity: _c, allocatable: _a, conditions: _co, ...kept } = status;
+  return { ...base, status: kept };
+}
+
+/** The transform the informer of `info` applies before caching. */
+export function transformFor(info: KindInfo): (obj: KubeObject) => KubeObject {
+  if (info.group === '' && info.kind === 'Pod') return trimPod;
+  if (info.group === '' && info.kind === 'Node') return trimNode;
+  return trimForCache;
+}
+
 export function toConfigDocument(raw: unknown, info: KindInfo): ConversionResult {
   if (!isRecord(raw)) return { ok: false, error: `the API server sent a ${info.kind} that is not an object` };
   if (!isRecord(raw.metadata)) return { ok: false, error: `the API server sent a ${info.kind} without metadata` };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigFiles } from '../../../src/sources/file/config-files.js';
 import { createValidator } from '../../../src/model/validation/validate.js';
 import { kindInfo } from '../../../src/model/kinds.js';
-import { collectionPath, LAST_APPLIED_ANNOTATION, toConfigDocument, trimForCache, watchedApiVersion } from '../../../src/sources/kubernetes/convert.js';
+import { collectionPath, LAST_APPLIED_ANNOTATION, toConfigDocument, transformFor, trimForCache, watchedApiVersion } from '../../../src/sources/kubernetes/convert.js';
 import { RecordingSink } from '../../helpers/recording-sink.js';
 
 const validator = createValidator();
@@ -83,4 +83,21 @@ test('trimForCache drops managedFields and leaves everything else', () => {
   assert.deepEqual(trimForCache(raw), { metadata: { name: 'a', labels: { x: 'y' } }, spec: { a: 1 } });
   const clean = { metadata: { name: 'a' } };
   assert.equal(trimForCache(clean), clean, 'nothing to trim: the same object');
+});
+
+test('Pods and Nodes are trimmed to what the control plane reads (as istiod\'s informers do)', () => {
+  const raw = {
+    metadata: { name: 'p', namespace: 'ns', labels: { app: 'a' }, managedFields: [{}], ownerReferences: [{ kind: 'ReplicaSet', name: 'rs' }] },
+    spec: { serviceAccountName: 'sa', nodeName: 'n1', hostNetwork: false, volumes: [{ name: 'v' }], containers: [{ name: 'app', image: 'img', env: [{ name: 'X' }], ports: [{ name: 'http', containerPort: 8080 }] }, { name: 'side', image: 'x' }], initContainers: [{ name: 'init' }] },
+    status: { phase: 'Running', podIP: '10.0.0.1', podIPs: [{ ip: '10.0.0.1' }], conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'app', restartCount: 3 }] },
+  };
+  assert.deepEqual(transformFor(kindInfo('Pod'))(raw), {
+    metadata: { name: 'p', namespace: 'ns', labels: { app: 'a' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'rs' }] },
+    spec: { serviceAccountName: 'sa', nodeName: 'n1', hostNetwork: false, containers: [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }] }, { name: 'side' }] },
+    status: { phase: 'Running', podIP: '10.0.0.1', podIPs: [{ ip: '10.0.0.1' }], conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+  const node = { metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'z' } }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.1' }], images: [{ names: ['x'] }], conditions: [{}], capacity: {}, allocatable: {} } };
+  assert.deepEqual(transformFor(kindInfo('Node'))(node), { metadata: node.metadata, status: { addresses: node.status.addresses } });
+  const svc = { metadata: { name: 's', managedFields: [] }, spec: { ports: [] } };
+  assert.deepEqual(transformFor(kindInfo('Service'))(svc), { metadata: { name: 's' }, spec: { ports: [] } });
 });
