@@ -23,6 +23,7 @@ import { createXdsServer } from './xds.js';
 import { startSecurePort, type SecurePort } from './secure-port.js';
 import { createLeadership, ELECTION_IDS } from './leader-election.js';
 import { leaderzRoute, startStatusReporting } from './status-reporting.js';
+import { startWebhooks } from './webhooks.js';
 
 interface Closable {
   readonly name: string;
@@ -137,6 +138,10 @@ export async function runDiscovery(options: Options, version: string): Promise<n
     if (secure) {
       const securePort = await listenOrExplain(options.secureGRPCAddr, () => secure!.listen());
       log.info({ secureGRPCAddr: options.secureGRPCAddr, port: securePort }, 'secure xds server listening');
+      // The webhook port presents the same serving certificate, so it runs only with the CA.
+      const tls = { ...secure.serving, roots: secure.roots, onRootsChange: secure.onRootsChange };
+      const webhooks = await startWebhooks({ options, tls, mesh: meshHolder, validator, metrics: metrics.webhooks, logs, ...(kubeSource ? { kubeSource } : {}), ...(leadership ? { leadership } : {}) });
+      if (webhooks) components.push({ name: 'webhooks', close: () => webhooks.close() });
     }
     const monitoringViews = { ready: views.ready, routes: { ...views.routes, '/metrics': async () => metricsReply(await metrics.render()) } };
     const monitoring = await startHttpServer(parseListenAddress(options.monitoringAddr)!, monitoringViews, logs.scoped('monitoring'));

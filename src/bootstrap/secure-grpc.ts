@@ -14,6 +14,7 @@ import type { CaMetrics } from '../serve/ca-metrics.js';
 import { bindTls, createServingCredentials } from '../serve/ca-secure-server.js';
 import { registerCaService } from '../serve/ca-service.js';
 import type { AdsServer } from '../serve/types.js';
+import type { ServingSource } from '../serve/webhook/webhook-server.js';
 import { createAuthenticators, createXdsAuthorizer } from './xds-authorizer.js';
 
 /** What /debug/cert shows about the serving certificate. */
@@ -28,6 +29,8 @@ export interface SecureGrpc {
   /** Binds the TLS server (`host:port`); resolves with the bound port. */
   listen(address: string): Promise<number>;
   servingCert(): ServingCertInfo;
+  /** The same key pair for the webhook port (15017), with renewal notifications. */
+  readonly serving: ServingSource;
   /** Stops renewing; the server itself closes with the ADS server. */
   close(): void;
 }
@@ -62,13 +65,24 @@ export function createSecureGrpc(deps: SecureGrpcDeps): SecureGrpc {
   });
   const material = () => ({ certChainPem: renewer.current().certChainPem, keyPem: renewer.current().keyPem, rootsPem: ca.roots().join('') });
   const serving = createServingCredentials(material());
-  refresh = () => serving.update(material());
+  const servingListeners = new Set<() => void>();
+  refresh = () => {
+    serving.update(material());
+    for (const listener of servingListeners) listener();
+  };
   const unsubscribe = ca.onChange(() => refresh());
   const server = ads.secureServer(createXdsAuthorizer(authenticator, ca.trustDomain));
   registerCaService(server, { ca, authenticator, metrics: deps.caMetrics, logger: deps.caLogger });
   return {
     listen: (address) => bindTls(server, address, serving.credentials),
     servingCert: () => describe(renewer.current()),
+    serving: {
+      current: () => renewer.current(),
+      onChange(listener) {
+        servingListeners.add(listener);
+        return () => void servingListeners.delete(listener);
+      },
+    },
     close() {
       unsubscribe();
       renewer.close();

@@ -6,6 +6,7 @@ import { parseListenAddress, type Options } from '../config/options.js';
 import type { CertViewSource } from '../debug/cert-view.js';
 import type { CaMetrics, CaRootMetrics } from '../serve/ca-metrics.js';
 import type { AdsServer } from '../serve/types.js';
+import type { ServingSource } from '../serve/webhook/webhook-server.js';
 import type { RootLogger } from './logging.js';
 import { createTokenReviewAuthenticator } from '../security/authn/index.js';
 import { connectCaKube, startRootDistribution, type RootDistribution } from './kube-ca.js';
@@ -15,6 +16,11 @@ import { startWorkloadCa } from './workload-ca.js';
 
 export interface SecurePort {
   readonly certView: CertViewSource;
+  /** istiod's serving certificate (also presented on the webhook port). */
+  readonly serving: ServingSource;
+  /** The CA's current roots (PEM), e.g. for the webhook caBundle; `onRootsChange` on rotation. */
+  roots(): string;
+  onRootsChange(listener: () => void): () => void;
   /** Binds --secureGRPCAddr; resolves with the bound port. */
   listen(): Promise<number>;
   /** Stops the CA and the certificate renewal (the server closes with the ADS server). */
@@ -66,6 +72,9 @@ export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort>
       roots: () => started.ca.rootsInfo(),
       servingCert: () => secureGrpc.servingCert(),
     },
+    serving: secureGrpc.serving,
+    roots: () => started.ca.roots().join(''),
+    onRootsChange: (listener) => started.ca.onChange(listener),
     listen() {
       const addr = parseListenAddress(options.secureGRPCAddr)!;
       const host = addr.host || '0.0.0.0';

@@ -21,7 +21,10 @@ Flags (pilot-discovery's names):
   --secureGRPCAddr ADDR        xDS and CA over TLS, callers authorized (default :15012; "" disables it and the CA)
   --httpAddr ADDR              /ready and /debug/* (default :8080)
   --monitoringAddr ADDR        /metrics and /debug/* (default :15014)
-  --httpsAddr ADDR             admission webhooks (default :15017)
+  --httpsAddr ADDR             admission webhooks /inject and /validate over TLS with istiod's serving
+                               certificate (default :15017; needs the CA on --secureGRPCAddr; "" disables)
+  --injectionDir DIR           injector config files config and values (the istio-sidecar-injector ConfigMap
+                               mounted; default ./var/lib/istio/inject); absent: the ConfigMap, else defaults
   --domain DOMAIN              cluster DNS domain (default cluster.local)
   --clusterID ID               this cluster's ID (default Kubernetes)
   --log_output_level LEVELS    info, or per scope: default:info,file-source:debug
@@ -38,6 +41,8 @@ Environment:
   PILOT_DEBOUNCE_AFTER         quiet period before a config change is applied (default 100ms)
   PILOT_DEBOUNCE_MAX           longest delay while changes keep coming (default 10s)
   PILOT_PUSH_THROTTLE          xDS pushes in flight at once (default 100)
+  REVISION                     the istio.io/rev served (injector ConfigMap and webhook configuration names)
+  ENABLE_NATIVE_SIDECARS       webhook injects istio-proxy as a native sidecar (default false)
   PILOT_REMOTE_CLUSTER_TIMEOUT  readiness stops waiting for a remote cluster's first sync after this (default 30s)
   ENABLE_TLS_ON_SIDECAR_INGRESS  honour Sidecar ingress[].tls (default false)
   PILOT_XDS_SEND_TIMEOUT       disconnect a proxy whose response is not flushed in time (default 10s; 0 = never)

@@ -17,7 +17,14 @@ export interface Options {
   readonly secureGRPCAddr: string;
   readonly httpAddr: string;
   readonly monitoringAddr: string;
+  /** --httpsAddr: the admission webhooks (/inject, /validate) over TLS; '' disables them. */
   readonly httpsAddr: string;
+  /** REVISION: the istio.io/rev this istiod serves ('' = default): injector ConfigMap and webhook names. */
+  readonly revision?: string;
+  /** --injectionDir: the istio-sidecar-injector files (config, values); used instead of the ConfigMap when `config` exists. */
+  readonly injectionDir: string;
+  /** ENABLE_NATIVE_SIDECARS: inject the proxy as an init container with restartPolicy Always. */
+  readonly enableNativeSidecars: boolean;
   readonly domain: string;
   readonly clusterID: string;
   /** Istio's `--log_output_level`: `info` or `default:info,ads:debug`. */
@@ -97,6 +104,8 @@ export const DEFAULT_OPTIONS: Options = Object.freeze({
   httpAddr: ':8080',
   monitoringAddr: ':15014',
   httpsAddr: ':15017',
+  injectionDir: './var/lib/istio/inject',
+  enableNativeSidecars: false,
   domain: 'cluster.local',
   clusterID: 'Kubernetes',
   logLevels: Object.freeze({ default: 'info' as LogLevel }),

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { XdsMetrics } from '../serve/types.js';
 import type { CaMetrics, CaRootMetrics } from '../serve/ca-metrics.js';
+import type { WebhookMetrics } from '../serve/webhook/webhook-metrics.js';
 
 export interface MeshMetrics {
   readonly registry: Registry;
@@ -13,6 +14,8 @@ export interface MeshMetrics {
   readonly ca: CaMetrics;
   /** citadel_server_root_cert_expiry_* gauges. */
   readonly caRoots: CaRootMetrics;
+  /** sidecar_injection_* and galley_validation_* of the webhook port. */
+  readonly webhooks: WebhookMetrics;
   /** pilot_debounce_time: seconds from a batch's first config event to its snapshot. */
   debounced(seconds: number): void;
   /** pilot_services / pilot_virt_services after each snapshot. */
@@ -89,6 +92,26 @@ function caMetrics(registers: Registry[]): CaMetrics {
   };
 }
 
+/** Istio's injector (sidecar_injection_*) and validation webhook (galley_validation_*) counters. */
+function webhookMetrics(registers: Registry[]): WebhookMetrics {
+  const requests = new Counter({ name: 'sidecar_injection_requests_total', help: 'Total number of sidecar injection requests.', registers });
+  const success = new Counter({ name: 'sidecar_injection_success_total', help: 'Total number of successful sidecar injection requests.', registers });
+  const skip = new Counter({ name: 'sidecar_injection_skip_total', help: 'Total number of skipped sidecar injection requests.', registers });
+  const failure = new Counter({ name: 'sidecar_injection_failure_total', help: 'Total number of failed sidecar injection requests.', labelNames: ['type'], registers });
+  const passed = new Counter({ name: 'galley_validation_passed', help: 'Resource is valid.', labelNames: ['group', 'version', 'resource'], registers });
+  const failed = new Counter({ name: 'galley_validation_failed', help: 'Resource validation failed.', labelNames: ['group', 'version', 'resource', 'reason'], registers });
+  const httpError = new Counter({ name: 'galley_validation_http_error', help: 'Resource validation http serve errors.', labelNames: ['status'], registers });
+  return {
+    injectionRequested: () => requests.inc(),
+    injectionSucceeded: () => success.inc(),
+    injectionSkipped: () => skip.inc(),
+    injectionFailed: (type) => failure.inc({ type }),
+    validationPassed: (r) => passed.inc({ group: r.group, version: r.version, resource: r.resource }),
+    validationFailed: (r, reason) => failed.inc({ group: r.group, version: r.version, resource: r.resource, reason }),
+    httpError: (status) => httpError.inc({ status: String(status) }),
+  };
+}
+
 export function createMeshMetrics(): MeshMetrics {
   const registry = new Registry();
   const registers = [registry];
@@ -101,6 +124,7 @@ export function createMeshMetrics(): MeshMetrics {
     xds: xdsMetrics(registers),
     ca: caMetrics(registers),
     caRoots: caRootMetrics(registers),
+    webhooks: webhookMetrics(registers),
     debounced: (seconds) => debounce.observe(seconds),
     snapshotSizes(svc, vs) {
       services.set(svc);

@@ -26,7 +26,8 @@ export interface Daemon {
 
 export async function startDaemon(args: string[], env: Record<string, string> = {}): Promise<Daemon> {
   // The secure port (and its CA) is off unless a test passes --secureGRPCAddr (the last value wins).
-  const defaults = ['--httpAddr', '127.0.0.1:0', '--grpcAddr', '127.0.0.1:0', '--monitoringAddr', '127.0.0.1:0', '--secureGRPCAddr', ''];
+  // The webhook port (it needs the CA) binds loopback on a free port, never :15017.
+  const defaults = ['--httpAddr', '127.0.0.1:0', '--grpcAddr', '127.0.0.1:0', '--monitoringAddr', '127.0.0.1:0', '--secureGRPCAddr', '', '--httpsAddr', '127.0.0.1:0'];
   // e.g. DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the daemon in a bench.
   const nodeArgs = (process.env.DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...nodeArgs, CLI, 'discovery', ...defaults, ...args], {

@@ -27,7 +27,8 @@ export interface KubeResponse {
   readonly body: unknown;
 }
 
-export type KubeMethod = 'GET' | 'POST' | 'PUT';
+/** PATCH sends an RFC 6902 JSON patch when the body is an array, a JSON merge patch otherwise. */
+export type KubeMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
 
 export interface KubeClient {
   /** Rejects only for transport problems (connect, TLS, timeout, oversize); HTTP errors are responses. */
@@ -60,7 +61,7 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const token = config.token?.();
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (payload) headers['content-type'] = 'application/json';
+      if (payload) headers['content-type'] = method !== 'PATCH' ? 'application/json' : Array.isArray(body) ? 'application/json-patch+json' : 'application/merge-patch+json';
       if (token) headers.authorization = `Bearer ${token}`;
       return new Promise((resolve, reject) => {
         const req = https.request(
