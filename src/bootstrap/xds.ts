@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Proxy } from '../model/proxy.js';
 import { createAdsServer } from '../serve/ads-server.js';
 import { DEFAULT_ADS_LIMITS, type AdsLimits, type AdsServer, type XdsMetrics } from '../serve/types.js';
+import { createGatewayGenerator } from '../translate/gateway/index.js';
 import { createGrpcGenerator } from '../translate/grpc/index.js';
 import { createSidecarGenerator } from '../translate/sidecar/index.js';
 import type { Generator } from '../translate/types.js';
@@ -48,7 +49,7 @@ function following(current: () => Generator): Generator {
 
 /**
  * Proxyless gRPC clients (GENERATOR=grpc) get grpcgen's shapes, Envoy sidecars the sidecar
- * generator; gateways (type router) are not generated yet. Generators take the mesh config at
+ * generator, gateways (type router) the gateway generator. Generators take the mesh config at
  * creation: when the holder has a new one they are built again, and the pipeline's full push
  * that follows a mesh change regenerates every connected proxy's config with it.
  */
@@ -57,6 +58,7 @@ function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options): (pr
     mesh: m,
     grpc: createGrpcGenerator({ mesh: m }),
     sidecar: createSidecarGenerator({ mesh: m, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress } }),
+    router: createGatewayGenerator({ mesh: m }),
   });
   const currentMesh = () => ('current' in mesh ? mesh.current() : mesh);
   let built = build(currentMesh());
@@ -66,9 +68,10 @@ function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options): (pr
   };
   const grpc = following(() => latest().grpc);
   const sidecar = following(() => latest().sidecar);
+  const router = following(() => latest().router);
   return (proxy) => {
     if (proxy.metadata.generator === 'grpc') return grpc;
-    return proxy.type === 'sidecar' ? sidecar : undefined;
+    return proxy.type === 'router' ? router : sidecar;
   };
 }
 

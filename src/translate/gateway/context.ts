@@ -1,0 +1,45 @@
+/**
+ * What the gateway builders read: a SidecarContext (so the sidecar's route, cluster and endpoint
+ * builders work unchanged) whose scope is Istio's gateway scope: every service and DestinationRule
+ * visible from the gateway's namespace, no Sidecar resource (Istio ignores Sidecars for routers),
+ * and no mesh-bound VirtualServices (a gateway only routes by VirtualServices bound to it).
+ */
+import type { MeshConfig } from '../../config/mesh-types.js';
+import type { Proxy } from '../../model/proxy.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import { SidecarContext } from '../sidecar/context.js';
+import type { SidecarScope } from '../sidecar/scope.js';
+import type { GatewayFeatures } from './features.js';
+import { mergeGateways, type MergedGateway } from './merge.js';
+import { gatewaysForProxy } from './select.js';
+
+function gatewayScope(snapshot: Snapshot, proxy: Proxy, mesh: MeshConfig): SidecarScope {
+  const visible = snapshot.servicesVisibleTo(proxy.namespace);
+  return {
+    sidecar: undefined,
+    services: visible,
+    virtualServices: [],
+    outboundTrafficPolicy: mesh.outboundTrafficPolicy.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY',
+    ingress: [],
+    egress: [],
+    egressListeners: [{ listener: undefined, path: undefined, port: undefined, hosts: [{ namespace: '*', host: '*' }], services: visible, virtualServices: [] }],
+  };
+}
+
+export class GatewayContext extends SidecarContext {
+  private routerScope: SidecarScope | undefined;
+  private mergedMemo: MergedGateway | undefined;
+
+  constructor(snapshot: Snapshot, proxy: Proxy, mesh: MeshConfig, readonly gatewayFeatures: GatewayFeatures) {
+    super(snapshot, proxy, mesh);
+  }
+
+  override get scope(): SidecarScope {
+    return (this.routerScope ??= gatewayScope(this.snapshot, this.proxy, this.mesh));
+  }
+
+  /** The Gateways selecting this proxy, merged per port as Istio's MergeGateways does. */
+  get merged(): MergedGateway {
+    return (this.mergedMemo ??= mergeGateways(this, gatewaysForProxy(this.snapshot, this.proxy, this.gatewayFeatures.scopeGatewayToNamespace)));
+  }
+}

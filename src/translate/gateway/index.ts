@@ -1,0 +1,97 @@
+/**
+ * The gateway generator (node type `router`): what istiod gives an ingress, egress or
+ * east-west gateway. LDS and CDS are wildcard; RDS is named by the listeners
+ * (`http.<port>`, `https.<port>.<portName>.<gw>.<ns>`), EDS by the clusters. Pure.
+ */
+import type { MeshConfig } from '../../config/mesh-types.js';
+import type { ChangeSet } from '../../model/change-set.js';
+import type { Proxy } from '../../model/proxy.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import { parseClusterName } from '../common/cluster-name.js';
+import { uniqueDiagnostics } from '../common/diagnostics.js';
+import { TypeUrl } from '../type-urls.js';
+import type { Generated, Generator, XdsResource } from '../types.js';
+import { buildGatewayClusters } from './cds.js';
+import { GatewayContext } from './context.js';
+import { buildGatewayLoadAssignment } from './eds.js';
+import { DEFAULT_GATEWAY_FEATURES, type GatewayFeatures } from './features.js';
+import { buildGatewayListeners } from './lds.js';
+import { buildGatewayRouteConfiguration } from './rds.js';
+
+const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment]);
+const LDS_AND_CDS = Object.freeze([TypeUrl.Cluster, TypeUrl.Listener]);
+
+const byName = (a: XdsResource, b: XdsResource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function onlyNamed(all: XdsResource[], names: readonly string[] | undefined): XdsResource[] {
+  if (names === undefined) return all;
+  const wanted = new Set(names);
+  return all.filter((r) => wanted.has(r.name));
+}
+
+function named(ctx: GatewayContext, names: readonly string[] | undefined, one: (ctx: GatewayContext, name: string) => XdsResource | undefined): XdsResource[] {
+  return [...new Set(names ?? [])].flatMap((name) => one(ctx, name) ?? []);
+}
+
+function resourcesFor(ctx: GatewayContext, typeUrl: string, names: readonly string[] | undefined): XdsResource[] {
+  switch (typeUrl) {
+    case TypeUrl.Listener: return onlyNamed(buildGatewayListeners(ctx), names);
+    case TypeUrl.Cluster: return onlyNamed(buildGatewayClusters(ctx), names);
+    case TypeUrl.RouteConfiguration: return named(ctx, names, buildGatewayRouteConfiguration);
+    case TypeUrl.ClusterLoadAssignment: return named(ctx, names, buildGatewayLoadAssignment);
+    default: return [];
+  }
+}
+
+/**
+ * A router's resources depend on its namespace (visibility, Gateway scoping), labels (Gateway
+ * selectors), IPs (its own Service: server port → targetPort), locality and network (EDS).
+ */
+function scopeKey(proxy: Proxy): string {
+  const labels = Object.keys(proxy.metadata.labels).sort().map((k) => `${k}=${proxy.metadata.labels[k]}`).join(',');
+  const loc = proxy.locality ? `${proxy.locality.region}/${proxy.locality.zone}/${proxy.locality.subzone}` : '';
+  return `router;ns=${proxy.namespace};labels=${labels};ips=${[...proxy.ipAddresses].sort().join(',')};loc=${loc};net=${proxy.metadata.network ?? ''}`;
+}
+
+const SNI_HOST = /^outbound_\.\d{1,5}_\.[^_]*_\.(.+)$/;
+
+function clusterHost(name: string): string | undefined {
+  return parseClusterName(name)?.host ?? SNI_HOST.exec(name)?.[1];
+}
+
+function alsoAffectedByEndpoints(snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[] {
+  const ips = new Set(proxy.ipAddresses);
+  for (const host of changes.endpointsChanged) {
+    for (const svc of snapshot.servicesForHost(host)) {
+      if (svc.resolution !== 'ClientSideLB') return LDS_AND_CDS;
+      if (snapshot.endpointsOf(svc).some((ep) => ips.has(ep.address))) return LDS_AND_CDS;
+    }
+  }
+  return [];
+}
+
+export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Partial<GatewayFeatures> }): Generator {
+  const features: GatewayFeatures = Object.freeze({ ...DEFAULT_GATEWAY_FEATURES, ...opts.features });
+  const keys = new WeakMap<Proxy, string>();
+  return Object.freeze({
+    name: 'router',
+    typeUrls: TYPE_URLS,
+    nameScopedTypeUrls: Object.freeze([]),
+    scopeKey(proxy: Proxy): string {
+      let key = keys.get(proxy);
+      if (key === undefined) keys.set(proxy, (key = scopeKey(proxy)));
+      return key;
+    },
+    generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
+      const ctx = new GatewayContext(snapshot, proxy, opts.mesh, features);
+      const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
+      return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
+    },
+    affectedByEndpoints(changes: ChangeSet, typeUrl: string, name: string): boolean {
+      if (typeUrl !== TypeUrl.ClusterLoadAssignment) return false;
+      const host = clusterHost(name);
+      return host !== undefined && changes.endpointsChanged.includes(host);
+    },
+    alsoAffectedByEndpoints,
+  });
+}
