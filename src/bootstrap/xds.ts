@@ -58,7 +58,7 @@ function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options): (pr
     mesh: m,
     grpc: createGrpcGenerator({ mesh: m }),
     sidecar: createSidecarGenerator({ mesh: m, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress } }),
-    router: createGatewayGenerator({ mesh: m }),
+    router: createGatewayGenerator({ mesh: m, features: { scopeGatewayToNamespace: options.scopeGatewayToNamespace } }),
   });
   const currentMesh = () => ('current' in mesh ? mesh.current() : mesh);
   let built = build(currentMesh());

@@ -45,6 +45,7 @@ Environment:
   ENABLE_NATIVE_SIDECARS       webhook injects istio-proxy as a native sidecar (default false)
   PILOT_REMOTE_CLUSTER_TIMEOUT  readiness stops waiting for a remote cluster's first sync after this (default 30s)
   ENABLE_TLS_ON_SIDECAR_INGRESS  honour Sidecar ingress[].tls (default false)
+  PILOT_SCOPE_GATEWAY_TO_NAMESPACE  a Gateway selects only gateway proxies in its own namespace (default false)
   PILOT_XDS_SEND_TIMEOUT       disconnect a proxy whose response is not flushed in time (default 10s; 0 = never)
   PILOT_MAX_REQUESTS_PER_SECOND  new xDS streams admitted per second (default 0 = 200/s, burst 400)
   ISTIO_GPRC_MAXRECVMSGSIZE    largest xDS request in bytes (default 4194304)

@@ -205,6 +205,7 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     maxRequestsPerSecond: envPositiveInt(env, 'PILOT_MAX_REQUESTS_PER_SECOND', d.maxRequestsPerSecond, true),
     grpcMaxRecvMsgSize: envPositiveInt(env, 'ISTIO_GPRC_MAXRECVMSGSIZE', d.grpcMaxRecvMsgSize),
     enableTlsOnSidecarIngress: envBool(env, 'ENABLE_TLS_ON_SIDECAR_INGRESS', d.enableTlsOnSidecarIngress),
+    scopeGatewayToNamespace: envBool(env, 'PILOT_SCOPE_GATEWAY_TO_NAMESPACE', d.scopeGatewayToNamespace),
     ...caOptions(values, env),
     ...leaderAndStatusFromEnv(env, d),
   };

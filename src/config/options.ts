@@ -48,6 +48,8 @@ export interface Options {
   readonly grpcMaxRecvMsgSize: number;
   /** ENABLE_TLS_ON_SIDECAR_INGRESS: honour Sidecar `ingress[].tls` (off by default, as in Istio). */
   readonly enableTlsOnSidecarIngress: boolean;
+  /** PILOT_SCOPE_GATEWAY_TO_NAMESPACE: a Gateway selects only gateway proxies of its own namespace (off, as in Istio). */
+  readonly scopeGatewayToNamespace: boolean;
   /** --caDir: a plugged-in CA bundle (Istio's /etc/cacerts); a missing or empty dir → a self-signed root. */
   readonly caDir: string;
   /**
@@ -119,6 +121,7 @@ export const DEFAULT_OPTIONS: Options = Object.freeze({
   maxRequestsPerSecond: 0,
   grpcMaxRecvMsgSize: 4 * 1024 * 1024,
   enableTlsOnSidecarIngress: false,
+  scopeGatewayToNamespace: false,
   caDir: '/etc/cacerts',
   caStateDir: 'var/istiod-ca',
   istiodHosts: Object.freeze([]),

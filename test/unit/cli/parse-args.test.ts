@@ -61,14 +61,16 @@ test('xDS serving flags and env vars: pilot-discovery names and defaults', () =>
   assert.equal(defaults.options.keepaliveMaxServerConnectionAgeMs, 30 * 60_000);
   assert.equal(defaults.options.pushThrottle, 100);
   assert.equal(defaults.options.enableTlsOnSidecarIngress, false);
+  assert.equal(defaults.options.scopeGatewayToNamespace, false);
   assert.equal(defaults.options.grpcMaxRecvMsgSize, 4 * 1024 * 1024);
   const cmd = parseCommand(['discovery', '--keepaliveMaxServerConnectionAge', '5m', '--keepaliveInterval', '10s', '--keepaliveTimeout', '2s'], {
     PILOT_PUSH_THROTTLE: '7',
     PILOT_XDS_SEND_TIMEOUT: '0s',
     PILOT_MAX_REQUESTS_PER_SECOND: '50',
     ENABLE_TLS_ON_SIDECAR_INGRESS: 'true',
+    PILOT_SCOPE_GATEWAY_TO_NAMESPACE: 'true',
   });
-  assert.ok(cmd.name === 'discovery' && cmd.options.enableTlsOnSidecarIngress);
+  assert.ok(cmd.name === 'discovery' && cmd.options.enableTlsOnSidecarIngress && cmd.options.scopeGatewayToNamespace);
   assert.ok(cmd.name === 'discovery');
   assert.equal(cmd.options.keepaliveMaxServerConnectionAgeMs, 300_000);
   assert.equal(cmd.options.keepaliveIntervalMs, 10_000);
