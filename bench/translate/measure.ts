@@ -1,5 +1,5 @@
 /**
- * Per-proxy cost of each xDS type for one scenario, the way a sidecar asks: LDS and CDS
+ * Per-proxy cost of each xDS type for one scenario, the way a sidecar or gateway asks: LDS and CDS
  * wildcard, RDS for the route configurations the listeners name, EDS for the EDS clusters.
  *   cold: a fresh generator and no resource cache — generate() and encode every resource;
  *   warm: serve's ResourceCache on the same snapshot, already filled: the second resolve.
@@ -8,6 +8,8 @@
  */
 import { ResourceCache, type CacheProblems } from '../../src/serve/resource-cache.js';
 import { encodeResourceBody } from '../../src/serve/proto/encode.js';
+import type { MeshConfig } from '../../src/config/mesh-types.js';
+import { createGatewayGenerator } from '../../src/translate/gateway/index.js';
 import { createSidecarGenerator } from '../../src/translate/sidecar/index.js';
 import { TypeUrl } from '../../src/translate/type-urls.js';
 import type { Generator, XdsResource } from '../../src/translate/types.js';
@@ -73,18 +75,24 @@ function subscriptions(scenario: LoadedScenario, gen: Generator): Record<XdsType
   };
 }
 
+/** A fresh generator of the kind the daemon picks for this proxy type (sidecar or router). */
+function generatorFor(proxyType: string, mesh: MeshConfig): Generator {
+  return proxyType === 'router' ? createGatewayGenerator({ mesh }) : createSidecarGenerator({ mesh });
+}
+
 export function measureScenario(scenario: LoadedScenario, iterations: number, failures: string[]): TypeResult[] {
   const { snapshot, proxy, mesh } = scenario;
-  const names = subscriptions(scenario, createSidecarGenerator({ mesh }));
+  const fresh = () => generatorFor(scenario.proxyType, mesh);
+  const names = subscriptions(scenario, fresh());
   const results: TypeResult[] = [];
   for (const type of ['LDS', 'RDS', 'CDS', 'EDS'] as const) {
     const typeUrl = URLS[type];
-    const once = createSidecarGenerator({ mesh }).generate(snapshot, proxy, typeUrl, names[type]);
+    const once = fresh().generate(snapshot, proxy, typeUrl, names[type]);
     const coldUs = timed(iterations, () => {
-      const out = createSidecarGenerator({ mesh }).generate(snapshot, proxy, typeUrl, names[type]);
+      const out = fresh().generate(snapshot, proxy, typeUrl, names[type]);
       for (const r of out.resources) encodeResourceBody(r.body);
     });
-    const gen = createSidecarGenerator({ mesh });
+    const gen = fresh();
     const cache = new ResourceCache(snapshot, quietProblems(failures));
     cache.resolve(gen, proxy, typeUrl, names[type]);
     const warmUs = timed(iterations, () => cache.resolve(gen, proxy, typeUrl, names[type]));
