@@ -77,7 +77,16 @@ export function createInformer(opts: InformerOptions): Informer {
   const log = opts.logger ?? silentLogger;
   const policy = opts.backoff ?? DEFAULT_BACKOFF;
   const random = opts.random ?? Math.random;
-  const transform = opts.transform ?? ((o: KubeObject) => o);
+  const rawTransform = opts.transform ?? ((o: KubeObject) => o);
+  /** A transform that throws on some odd object must not stall the list or the watch: the object is skipped. */
+  const transform = (o: KubeObject): KubeObject | undefined => {
+    try {
+      return rawTransform(o);
+    } catch (err) {
+      log.warn({ err, informer: opts.name, object: typeof o === 'object' && o !== null ? cacheKey(o) : undefined }, 'object could not be transformed; ignored');
+      return undefined;
+    }
+  };
   const cache = new Map<string, KubeObject>();
   const stats = { lists: 0, goneSeen: 0, relistsAfterGone: 0, watchesStarted: 0, watchFailures: 0, lastError: undefined as string | undefined };
   let resourceVersion = '';
@@ -121,7 +130,12 @@ export function createInformer(opts: InformerOptions): Informer {
     try {
       const result = await opts.transport.list(opts.path, listAbort.signal);
       if (closed) return false;
-      const { upserts, deletes } = reconcile(cache, result.items.map(transform));
+      const items: KubeObject[] = [];
+      for (const item of result.items) {
+        const obj = transform(item);
+        if (obj) items.push(obj);
+      }
+      const { upserts, deletes } = reconcile(cache, items);
       for (const obj of deletes) deliver('remove', obj);
       for (const obj of upserts) deliver('upsert', obj);
       resourceVersion = result.resourceVersion;
@@ -152,6 +166,7 @@ export function createInformer(opts: InformerOptions): Informer {
   function applyEvent(type: string, raw: KubeObject): void {
     if (type === 'BOOKMARK') return;
     const obj = transform(raw);
+    if (!obj) return;
     const key = cacheKey(obj);
     if (key === undefined) {
       log.warn({ informer: opts.name, type }, 'watch event without metadata.name ignored');

@@ -12,6 +12,7 @@ import { ErrorCodes, type ErrorCode } from '../../lib/errors.js';
 import { renderIssue } from '../../lib/issue.js';
 import type { ConfigSink } from '../file/config-files.js';
 import { toConfigDocument } from './convert.js';
+import { coreConfigObject, isFastCoreKind } from './core-objects.js';
 import type { KubeObject } from './object-cache.js';
 
 export interface KubeObjectReport {
@@ -57,6 +58,7 @@ export class KubeObjects {
   apply(info: KindInfo, raw: KubeObject): KubeObjectReport | undefined {
     const key = refOfRaw(info, raw);
     const rv = typeof raw.metadata?.resourceVersion === 'string' ? raw.metadata.resourceVersion : undefined;
+    if (isFastCoreKind(info)) return this.applyCore(info, key, rv, raw);
     const converted = toConfigDocument(raw, info);
     if (!converted.ok) return this.reject(key, rv, [converted.error], []);
     const outcome = this.validator.validate(converted.document, { source: this.source });
@@ -69,6 +71,16 @@ export class KubeObjects {
       return undefined;
     }
     return this.record(key, { source: this.source, object: key, ...(rv ? { resourceVersion: rv } : {}), code: ErrorCodes.CONFIG_INVALID, errors: [], warnings, keptLastGood: false });
+  }
+
+  /** Core kinds: already validated by the API server, so only the structural checks of coreConfigObject. */
+  private applyCore(info: KindInfo, key: string, rv: string | undefined, raw: KubeObject): KubeObjectReport | undefined {
+    const converted = coreConfigObject(info, raw, this.source);
+    if (!converted.ok) return this.reject(key, rv, converted.errors, []);
+    this.good.set(key, converted.object);
+    this.sink.upsert(converted.object);
+    this.problems.delete(key);
+    return undefined;
   }
 
   /** An object was deleted: its last good version leaves the sink, its report goes away. */

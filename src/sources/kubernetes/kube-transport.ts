@@ -1,15 +1,19 @@
 /**
- * ListWatchTransport over @kubernetes/client-node: the library's Watch for the stream (it owns
- * the connection, auth headers and line framing) and a plain GET with the KubeConfig's TLS and
- * auth options for lists. Why not the typed API clients for lists: they deserialize into model
- * classes (timestamps become Dates, unknown fields are dropped), so an object would no longer be
- * the JSON the file source sees for the same manifest; the raw list keeps it byte-for-byte.
+ * ListWatchTransport over plain HTTP(S) requests carrying the KubeConfig's TLS and auth options
+ * (@kubernetes/client-node's applyToHTTPSOptions: CA, client certificates, bearer tokens and
+ * token files, exec plugins, proxies). Lists are paged GETs, each page parsed once; watches are
+ * read by watch-stream.ts (our own line splitter: client-node's Watch goes through node-fetch,
+ * a PassThrough and readline, several times the cost of the JSON.parse per event). Why not the
+ * typed API clients for lists: they deserialize into model classes (timestamps become Dates,
+ * unknown fields are dropped), so an object would no longer be the JSON the file source sees
+ * for the same manifest; the raw JSON keeps it byte-for-byte.
  */
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from './object-cache.js';
-import { KubeApiError, type ListResult, type ListWatchTransport } from './transport.js';
+import type { ListResult, ListWatchTransport } from './transport.js';
+import { errorFromResponse, openWatchStream, type SendRequest } from './watch-stream.js';
 
 /** Page size for lists, as client-go's reflector uses (continue tokens fetch the rest). */
 const LIST_PAGE_SIZE = 500;
@@ -27,24 +31,29 @@ function serverUrl(kc: KubeConfig): string {
   return cluster.server.replace(/\/+$/, '');
 }
 
-function errorFrom(statusCode: number, body: string): KubeApiError {
-  try {
-    const status = JSON.parse(body) as { message?: unknown; reason?: unknown };
-    if (typeof status.message === 'string') {
-      return new KubeApiError(statusCode, status.message, typeof status.reason === 'string' ? status.reason : undefined);
-    }
-  } catch {
-    // not a Status object: fall through to the bare HTTP status
-  }
-  return new KubeApiError(statusCode, `HTTP ${statusCode} from the API server`);
-}
+const sendFor = (url: URL): SendRequest => (url.protocol === 'http:' ? httpRequest : httpsRequest);
 
-async function getJson(kc: KubeConfig, url: URL, signal?: AbortSignal): Promise<unknown> {
+/** TLS and auth for one request (or one list's pages): re-read each time, so rotated tokens are picked up. */
+async function requestOptions(kc: KubeConfig): Promise<RequestOptions> {
   const opts: RequestOptions = { headers: {} };
   await kc.applyToHTTPSOptions(opts);
-  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return opts;
+}
+
+/**
+ * The same TLS options on a keep-alive agent for one list's pages: one connection (one TLS
+ * handshake and CA parse) for all of them instead of one per page. Proxy agents stay as they are.
+ */
+function withKeepAlive(opts: RequestOptions): { opts: RequestOptions; release(): void } {
+  const agent = opts.agent;
+  if (!(agent instanceof HttpsAgent) || agent.constructor !== HttpsAgent) return { opts, release: () => {} };
+  const own = new HttpsAgent({ ...(agent as HttpsAgent & { options: object }).options, keepAlive: true, maxSockets: 1 });
+  return { opts: { ...opts, agent: own }, release: () => own.destroy() };
+}
+
+function getJson(url: URL, opts: RequestOptions, signal?: AbortSignal): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = send(url, { ...opts, method: 'GET', headers: { ...opts.headers, accept: 'application/json' }, ...(signal ? { signal } : {}) }, (res) => {
+    const req = sendFor(url)(url, { ...opts, method: 'GET', headers: { ...opts.headers, accept: 'application/json' }, ...(signal ? { signal } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -54,8 +63,8 @@ async function getJson(kc: KubeConfig, url: URL, signal?: AbortSignal): Promise<
       });
       res.on('error', reject);
       res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) return reject(errorFrom(res.statusCode ?? 0, body));
+        const body = Buffer.concat(chunks, size).toString('utf8');
+        if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) return reject(errorFromResponse(res.statusCode ?? 0, body));
         try {
           resolve(JSON.parse(body));
         } catch (err) {
@@ -69,26 +78,33 @@ async function getJson(kc: KubeConfig, url: URL, signal?: AbortSignal): Promise<
 }
 
 export function createKubeTransport(kc: KubeConfig): ListWatchTransport {
-  const watcher = new Watch(kc);
   return {
     async list(path, signal) {
       const items: KubeObject[] = [];
+      const { opts, release } = withKeepAlive(await requestOptions(kc));
       let token = '';
-      for (;;) {
-        const url = new URL(serverUrl(kc) + path);
-        url.searchParams.set('limit', String(LIST_PAGE_SIZE));
-        if (token) url.searchParams.set('continue', token);
-        const page = (await getJson(kc, url, signal)) as ListPage;
-        if (!Array.isArray(page?.items)) throw new Error(`the API server's list of ${path} has no items array`);
-        items.push(...page.items);
-        token = page.metadata?.continue ?? '';
-        if (!token) return { items, resourceVersion: page.metadata?.resourceVersion ?? '' } satisfies ListResult;
+      try {
+        for (;;) {
+          const url = new URL(serverUrl(kc) + path);
+          url.searchParams.set('limit', String(LIST_PAGE_SIZE));
+          if (token) url.searchParams.set('continue', token);
+          const page = (await getJson(url, opts, signal)) as ListPage;
+          if (!Array.isArray(page?.items)) throw new Error(`the API server's list of ${path} has no items array`);
+          for (const item of page.items) items.push(item);
+          token = page.metadata?.continue ?? '';
+          if (!token) return { items, resourceVersion: page.metadata?.resourceVersion ?? '' } satisfies ListResult;
+        }
+      } finally {
+        release();
       }
     },
     async watch(path, params, onEvent, onDone) {
-      const query = { resourceVersion: params.resourceVersion, allowWatchBookmarks: params.allowWatchBookmarks, timeoutSeconds: params.timeoutSeconds };
-      const controller = await watcher.watch(path, query, (type: string, obj: unknown) => onEvent(type, obj as KubeObject), (err: unknown) => onDone(err ?? null));
-      return { abort: () => controller.abort() };
+      const url = new URL(serverUrl(kc) + path);
+      url.searchParams.set('watch', 'true');
+      url.searchParams.set('resourceVersion', params.resourceVersion);
+      url.searchParams.set('allowWatchBookmarks', String(params.allowWatchBookmarks));
+      url.searchParams.set('timeoutSeconds', String(params.timeoutSeconds));
+      return openWatchStream(sendFor(url), url, await requestOptions(kc), onEvent, onDone);
     },
   };
 }
