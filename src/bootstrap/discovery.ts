@@ -20,6 +20,7 @@ import { createModelPipeline } from './model-pipeline.js';
 import { debugViews } from './debug-views.js';
 import { createMulticluster } from './multicluster.js';
 import { createXdsServer } from './xds.js';
+import { createGatewayCredentials } from './gateway-credentials.js';
 import { startSecurePort, type SecurePort } from './secure-port.js';
 import { createLeadership, ELECTION_IDS } from './leader-election.js';
 import { leaderzRoute, startStatusReporting } from './status-reporting.js';
@@ -117,7 +118,10 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   const statusReporting = kubeSource && leadership ? startStatusReporting({ options, kubeSource, pipeline, leadership, logger: logs.scoped('status') }) : undefined;
   if (statusReporting) components.push({ name: 'status', close: () => statusReporting.close() });
   const metrics = createMeshMetrics();
-  const ads = createXdsServer({ options, mesh: meshHolder, pipeline, metrics, logger: logs.scoped('ads') });
+  // Gateway credentialName secrets come from Kubernetes; file mode has none (chains are kept unchecked).
+  const credentials = kubeSource ? createGatewayCredentials(kubeSource.secrets) : undefined;
+  if (credentials) components.push({ name: 'gateway-credentials', close: () => credentials.close() });
+  const ads = createXdsServer({ options, mesh: meshHolder, pipeline, metrics, logger: logs.scoped('ads'), ...(credentials ? { credentials } : {}) });
   let secure: SecurePort | undefined;
   try {
     // The CA first: an unusable plugged-in bundle or JWT_RULE stops the daemon before it listens.

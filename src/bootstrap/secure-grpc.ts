@@ -16,6 +16,7 @@ import { registerCaService } from '../serve/ca-service.js';
 import type { AdsServer } from '../serve/types.js';
 import type { ServingSource } from '../serve/webhook/webhook-server.js';
 import { createAuthenticators, createXdsAuthorizer } from './xds-authorizer.js';
+import type { SecretAccessCheck } from './gateway-credentials-access.js';
 
 /** What /debug/cert shows about the serving certificate. */
 export interface ServingCertInfo {
@@ -44,6 +45,8 @@ export interface SecureGrpcDeps {
   readonly caLogger: Logger;
   /** Kubernetes mode: service-account tokens checked with a TokenReview. */
   readonly tokenReview?: Authenticator;
+  /** Whether a gateway's identity may read secrets (SDS of credentialName secrets). */
+  readonly secretAccess?: SecretAccessCheck;
 }
 
 function describe(cert: ServingCert): ServingCertInfo {
@@ -71,7 +74,7 @@ export function createSecureGrpc(deps: SecureGrpcDeps): SecureGrpc {
     for (const listener of servingListeners) listener();
   };
   const unsubscribe = ca.onChange(() => refresh());
-  const server = ads.secureServer(createXdsAuthorizer(authenticator, ca.trustDomain));
+  const server = ads.secureServer(createXdsAuthorizer(authenticator, ca.trustDomain, deps.secretAccess));
   registerCaService(server, { ca, authenticator, metrics: deps.caMetrics, logger: deps.caLogger });
   return {
     listen: (address) => bindTls(server, address, serving.credentials),

@@ -13,6 +13,7 @@ import { connectCaKube, startRootDistribution, type RootDistribution } from './k
 import { createSecureGrpc } from './secure-grpc.js';
 import type { LeaderElector } from '../sources/kubernetes/leader-election.js';
 import { startWorkloadCa } from './workload-ca.js';
+import { createSecretAccessCheck } from './gateway-credentials-access.js';
 
 export interface SecurePort {
   readonly certView: CertViewSource;
@@ -54,7 +55,7 @@ export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort>
   let distribution: RootDistribution | undefined;
   try {
     const tokenReview = kube ? createTokenReviewAuthenticator({ kube: kube.kube }) : undefined;
-    grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca'), ...(tokenReview ? { tokenReview } : {}) });
+    grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca'), secretAccess: createSecretAccessCheck(kube?.kube), ...(tokenReview ? { tokenReview } : {}) });
     if (kube) distribution = startRootDistribution(kube, started.ca, deps.logs.scoped('ca'), deps.rootCertLeader);
   } catch (err) {
     await started.close();

@@ -19,6 +19,7 @@ import {
   type CallerAuthenticator,
 } from '../security/authn/index.js';
 import type { StreamAuthorizer } from '../serve/types.js';
+import type { SecretAccessCheck } from './gateway-credentials-access.js';
 
 /**
  * Client certificates first (renewal, and proxies holding a workload certificate), then tokens:
@@ -59,7 +60,8 @@ export function identityMismatch(identity: WorkloadIdentity, proxy: Proxy): stri
   return undefined;
 }
 
-export function createXdsAuthorizer(authenticator: CallerAuthenticator, trustDomain: string): StreamAuthorizer {
+/** `secretAccess`: for gateways (routers), whether the identity may read secrets (gateway SDS). */
+export function createXdsAuthorizer(authenticator: CallerAuthenticator, trustDomain: string, secretAccess?: SecretAccessCheck): StreamAuthorizer {
   return async (credentials, proxy) => {
     const auth = await authenticator.authenticate(credentials);
     if (!auth.ok) return { allowed: false, status: 'unauthenticated', reason: auth.errors.join('; ') };
@@ -67,6 +69,7 @@ export function createXdsAuthorizer(authenticator: CallerAuthenticator, trustDom
     const mismatch = identityMismatch(identity, proxy);
     const id = spiffeId(trustDomain, identity);
     if (mismatch) return { allowed: false, status: 'permission-denied', reason: `${id} (${method}): ${mismatch}` };
+    if (secretAccess && proxy.type === 'router') return { allowed: true, identity: id, secretAccess: await secretAccess(identity) };
     return { allowed: true, identity: id };
   };
 }

@@ -15,6 +15,7 @@ import type { Generator } from '../translate/types.js';
 import type { MeshMetrics } from '../debug/metrics.js';
 import type { ModelPipeline } from './model-pipeline.js';
 import type { MeshHolder } from './load-mesh-config.js';
+import { pushCredentialChanges, type GatewayCredentials } from './gateway-credentials.js';
 
 export function adsLimits(options: Options): AdsLimits {
   const rate = options.maxRequestsPerSecond > 0 ? options.maxRequestsPerSecond : DEFAULT_ADS_LIMITS.newStreamsPerSecond;
@@ -44,6 +45,7 @@ function following(current: () => Generator): Generator {
     generate: (snapshot, proxy, typeUrl, names) => current().generate(snapshot, proxy, typeUrl, names),
     affectedByEndpoints: (changes, typeUrl, name) => current().affectedByEndpoints(changes, typeUrl, name),
     alsoAffectedByEndpoints: (snapshot, changes, proxy) => current().alsoAffectedByEndpoints?.(snapshot, changes, proxy) ?? [],
+    alsoAffectedBySecrets: (snapshot, changes, proxy) => current().alsoAffectedBySecrets?.(snapshot, changes, proxy) ?? [],
   };
 }
 
@@ -53,12 +55,12 @@ function following(current: () => Generator): Generator {
  * creation: when the holder has a new one they are built again, and the pipeline's full push
  * that follows a mesh change regenerates every connected proxy's config with it.
  */
-function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options): (proxy: Proxy) => Generator | undefined {
+function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options, credentials?: GatewayCredentials): (proxy: Proxy) => Generator | undefined {
   const build = (m: MeshConfig) => ({
     mesh: m,
     grpc: createGrpcGenerator({ mesh: m }),
     sidecar: createSidecarGenerator({ mesh: m, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress } }),
-    router: createGatewayGenerator({ mesh: m, features: { scopeGatewayToNamespace: options.scopeGatewayToNamespace } }),
+    router: createGatewayGenerator({ mesh: m, features: { scopeGatewayToNamespace: options.scopeGatewayToNamespace }, ...(credentials ? { credentials: () => credentials.index() } : {}) }),
   });
   const currentMesh = () => ('current' in mesh ? mesh.current() : mesh);
   let built = build(currentMesh());
@@ -75,10 +77,11 @@ function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options): (pr
   };
 }
 
-export function createXdsServer(deps: { options: Options; mesh: MeshConfig | MeshHolder; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger }): AdsServer {
+/** `credentials`: the gateway credentials (Kubernetes Secrets) behind credentialName, when there are any. */
+export function createXdsServer(deps: { options: Options; mesh: MeshConfig | MeshHolder; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger; credentials?: GatewayCredentials }): AdsServer {
   const xdsMetrics: XdsMetrics = deps.metrics.xds;
   const ads = createAdsServer({
-    generatorFor: generatorSelector(deps.mesh, deps.options),
+    generatorFor: generatorSelector(deps.mesh, deps.options, deps.credentials),
     logger: deps.logger,
     metrics: xdsMetrics,
     limits: adsLimits(deps.options),
@@ -88,5 +91,6 @@ export function createXdsServer(deps: { options: Options; mesh: MeshConfig | Mes
     deps.metrics.snapshotSizes(snapshot.registry.services.length, snapshot.configs.list('VirtualService').length);
     ads.onSnapshot(snapshot, changes, timing.firstEventAt);
   });
+  if (deps.credentials) pushCredentialChanges(deps.credentials, deps.pipeline, ads, deps.logger);
   return ads;
 }

@@ -102,8 +102,12 @@ class GrpcAdsServer implements AdsServer {
   onSnapshot(snapshot: Snapshot, changes: ChangeSet, firstEventAt?: number): void {
     if (this.closing) return;
     const first = this.cache === undefined;
-    this.diagnosticsLog.reset(snapshot.version);
-    this.cache = new ResourceCache(snapshot, this.cacheProblems(snapshot.version));
+    // The same snapshot again is a credentials change (gateway SDS): the cache stays, since
+    // generators that read credentials put the credentials version in their scope keys.
+    if (this.cache?.snapshot !== snapshot) {
+      this.diagnosticsLog.reset(snapshot.version);
+      this.cache = new ResourceCache(snapshot, this.cacheProblems(snapshot.version));
+    }
     this.log.debug({ version: snapshot.version, endpointsOnly: changes.endpointsOnly, connections: this.live.size }, 'ads snapshot received');
     for (const c of this.live) {
       if (c.hasHeldRequests) this.throttle.submit(() => c.release());

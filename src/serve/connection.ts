@@ -12,6 +12,7 @@ import type { Generator, XdsResource } from '../translate/types.js';
 import { shortTypeName, TypeUrl } from '../translate/type-urls.js';
 import { PushQueue } from './push-queue.js';
 import type { ResourceCache } from './resource-cache.js';
+import type { SecretAccess } from './sds-access.js';
 import { SendBuffer, type Overflow } from './send-buffer.js';
 import { isDecodeFailure, type DecodeFailure } from './service-definition.js';
 import { forbiddenType, PLAINTEXT_ACCESS, refusalStatus, type ConnectionAccess } from './stream-access.js';
@@ -42,6 +43,8 @@ export interface ConnectionHandle {
   readonly log: Logger;
   readonly limits: AdsLimits;
   readonly metrics: XdsMetrics;
+  /** Secure streams: the verified identity's right to secrets (SDS); absent = none. */
+  readonly secretAccess?: SecretAccess;
   /** Sends one encoded response; false once the stream is closed. */
   send(typeUrl: string, bytes: Buffer, startedAt: number): boolean;
   fail(error: StreamError): void;
@@ -250,24 +253,25 @@ export class Connection<Req = unknown> {
     this.log.debug({ proxy: proxy.id, identity: verdict.identity }, 'secure ads stream authorized');
     const queued = this.authorizing ?? [];
     this.authorizing = undefined;
-    this.begin(proxy, generator);
+    this.begin(proxy, generator, verdict.secretAccess);
     for (const req of queued) this.receive(req);
   }
 
-  private begin(proxy: Proxy, generator: Generator): StreamProtocol<Req> {
+  private begin(proxy: Proxy, generator: Generator, secretAccess?: SecretAccess): StreamProtocol<Req> {
     const log = this.log.child({ proxy: proxy.id });
     this.proxyState = { proxy, generator, log };
     this.ctx.metrics.connectionOpened(proxy.metadata.istioVersion ?? '');
     log.info({ nodeId: proxy.nodeId, generator: generator.name, protocol: this.kind, peer: this.peer }, 'ads stream started');
-    this.protocol = this.makeProtocol(this.handle(proxy, generator, log));
+    this.protocol = this.makeProtocol(this.handle(proxy, generator, log, secretAccess));
     return this.protocol;
   }
 
-  private handle(proxy: Proxy, generator: Generator, log: Logger): ConnectionHandle {
+  private handle(proxy: Proxy, generator: Generator, log: Logger, secretAccess: SecretAccess | undefined): ConnectionHandle {
     return {
       proxy,
       generator,
       log,
+      ...(secretAccess ? { secretAccess } : {}),
       limits: this.ctx.limits,
       metrics: this.ctx.metrics,
       send: (typeUrl, bytes, startedAt) => this.send(typeUrl, bytes, startedAt),

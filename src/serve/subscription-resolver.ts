@@ -4,8 +4,10 @@
  * only the EDS resources an endpoint change can affect.
  */
 import type { ChangeSet } from '../model/change-set.js';
+import { secretsOnly } from '../translate/gateway/sds-changes.js';
 import { PUSH_ORDER, TypeUrl } from '../translate/type-urls.js';
 import type { ConnectionHandle } from './connection.js';
+import { authorizedSecretSubscription } from './sds-access.js';
 import { byName as byNameOrder, type CachedResource, type ResourceCache } from './resource-cache.js';
 import { subscriptionFingerprint, type Subscription } from './subscriptions.js';
 
@@ -14,8 +16,9 @@ import { subscriptionFingerprint, type Subscription } from './subscriptions.js';
  * failed. Proxies in the same scope with the same subscription (e.g. EDS for the same clusters)
  * get the very same list, so its set version and response bytes are computed once.
  */
-export function resolveSubscription(h: ConnectionHandle, cache: ResourceCache, typeUrl: string, sub: Subscription): readonly CachedResource[] | undefined {
+export function resolveSubscription(h: ConnectionHandle, cache: ResourceCache, typeUrl: string, requested: Subscription): readonly CachedResource[] | undefined {
   if (!h.generator.typeUrls.includes(typeUrl)) return [];
+  const sub = typeUrl === TypeUrl.Secret ? authorizedSecretSubscription(h, h.log, requested, h.secretAccess) : requested;
   // The common wildcard case returns the cache's shared (sorted, frozen) list as is.
   if (sub.wildcard && sub.names.size === 0) return cache.resolve(h.generator, h.proxy, typeUrl, undefined);
   if (h.generator.nameScopedTypeUrls.includes(typeUrl)) return resolveEach(h, cache, typeUrl, sub);
@@ -68,6 +71,11 @@ export interface PushStep {
  */
 export function pushPlan(h: ConnectionHandle, cache: ResourceCache, changes: ChangeSet, held: Iterable<string>): PushStep[] {
   const ordered = inPushOrder(held, PUSH_ORDER);
+  if (secretsOnly(changes)) {
+    // Credentials changed, not the model: only what the generator says secrets feed (gateway SDS/LDS).
+    const reached = h.generator.alsoAffectedBySecrets?.(cache.snapshot, changes, h.proxy) ?? [];
+    return ordered.filter((typeUrl) => reached.includes(typeUrl)).map((typeUrl) => ({ typeUrl, endpointsOnly: false }));
+  }
   if (!changes.endpointsOnly || changes.full) return ordered.map((typeUrl) => ({ typeUrl, endpointsOnly: false }));
   const others = h.generator.alsoAffectedByEndpoints?.(cache.snapshot, changes, h.proxy) ?? [];
   return ordered.flatMap((typeUrl): PushStep[] => {

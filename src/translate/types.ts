@@ -67,4 +67,10 @@ export interface Generator {
    * left a service). Absent or empty: only EDS is pushed.
    */
   alsoAffectedByEndpoints?(snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[];
+  /**
+   * For a secrets-only ChangeSet (kinds = [`Secret`], see gateway/sds-changes.ts): the types to
+   * regenerate for `proxy` (a gateway's SDS and LDS when it uses a changed secret). Absent or
+   * empty: nothing is pushed to this proxy.
+   */
+  alsoAffectedBySecrets?(snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[];
 }

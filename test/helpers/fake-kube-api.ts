@@ -23,6 +23,8 @@ import { WatchHub, type DropOptions } from './fake-kube/watch.js';
 
 export { API_SERVER_AUDIENCE, type KnownToken } from './fake-kube/token-review.js';
 export type { RecordedRequest, InjectedError } from './fake-kube/server.js';
+export type { AccessGrant } from './fake-kube/subject-access-review.js';
+import type { AccessGrant } from './fake-kube/subject-access-review.js';
 export type { DropOptions } from './fake-kube/watch.js';
 export type { StoreEvent } from './fake-kube/object-store.js';
 export type { ResourceType } from './fake-kube/resource-types.js';
@@ -70,6 +72,8 @@ export interface FakeKubeApi {
   /** The same as `store` (the name earlier tests use). */
   readonly core: ObjectStore;
   setToken(token: string, info: KnownToken | undefined): void;
+  /** RBAC for SubjectAccessReviews: what `grant.user` may do (default: nothing). */
+  grantAccess(grant: AccessGrant): void;
   acceptCallerToken(token: string): void;
   revokeCallerToken(token: string): void;
   /** A kubeconfig (YAML) for this server, its CA and the caller token. */
@@ -131,7 +135,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const store = new ObjectStore(types, undefined, options.maxEvents);
   store.skipNoopUpdates = options.skipNoopUpdates ?? false;
   const callerToken = options.callerToken ?? 'istiod-caller-token';
-  const state: ServerState = { tokens: new Map(Object.entries(options.tokens ?? {})), callerTokens: new Set([callerToken]), requests: [], store, watches: new WatchHub(store, options.bookmarkIntervalMs), injected: [] };
+  const state: ServerState = { tokens: new Map(Object.entries(options.tokens ?? {})), callerTokens: new Set([callerToken]), requests: [], store, watches: new WatchHub(store, options.bookmarkIntervalMs), injected: [], grants: [] };
   for (const name of options.namespaces ?? DEFAULT_NAMESPACES) store.put('namespaces', { metadata: { name } });
   const server: Server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
     handle(req, res, state).catch((error: Error) => {
@@ -149,6 +153,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     store,
     core: store,
     setToken: (token, info) => void (info ? state.tokens.set(token, info) : state.tokens.delete(token)),
+    grantAccess: (grant) => void state.grants!.push(grant),
     acceptCallerToken: (token) => void state.callerTokens.add(token),
     revokeCallerToken: (token) => void state.callerTokens.delete(token),
     kubeconfig: (token = callerToken) => kubeconfigYaml(url, certPem, token),

@@ -30,6 +30,8 @@ export interface XdsClientOptions {
   readonly autoAck?: boolean;
   /** Delta: versions the client claims to hold, by type URL, sent with each type's first request. */
   readonly initialVersions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** TLS (the secure port): channel credentials, channel options (e.g. target name override) and call metadata (a bearer token). */
+  readonly tls?: { readonly credentials: grpc.ChannelCredentials; readonly channelOptions?: grpc.ChannelOptions; readonly metadata?: grpc.Metadata };
 }
 
 export interface ReceivedResource {
@@ -82,13 +84,13 @@ export class XdsClient {
 
   private constructor(readonly options: XdsClientOptions) {
     const protocol = options.protocol ?? 'sotw';
-    this.grpcClient = new grpc.Client(options.address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
+    this.grpcClient = new grpc.Client(options.address, options.tls?.credentials ?? grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1, ...options.tls?.channelOptions });
     const [method, requestType] = protocol === 'sotw'
       ? ['StreamAggregatedResources', 'envoy.service.discovery.v3.DiscoveryRequest']
       : ['DeltaAggregatedResources', 'envoy.service.discovery.v3.DeltaDiscoveryRequest'];
     const reqType = messageType(requestType);
     const serialize = (req: unknown) => (Buffer.isBuffer(req) ? req : Buffer.from(reqType.encode(reqType.fromObject(req as Record<string, unknown>)).finish()));
-    this.call = this.grpcClient.makeBidiStreamRequest(`${SERVICE}/${method}`, serialize, (bytes: Buffer) => decodeResponse(protocol, bytes));
+    this.call = this.grpcClient.makeBidiStreamRequest(`${SERVICE}/${method}`, serialize, (bytes: Buffer) => decodeResponse(protocol, bytes), options.tls?.metadata ?? new grpc.Metadata());
     this.ended = new Promise((resolve) => {
       this.call.on('status', (s: grpc.StatusObject) => resolve((this.status = { code: s.code, details: s.details })));
     });

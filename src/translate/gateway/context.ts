@@ -10,6 +10,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 import { SidecarContext } from '../sidecar/context.js';
 import type { SidecarScope } from '../sidecar/scope.js';
 import type { GatewayFeatures } from './features.js';
+import type { CredentialIndex } from './sds-credentials.js';
 import { mergeGateways, type MergedGateway } from './merge.js';
 import { gatewaysForProxy } from './select.js';
 
@@ -30,7 +31,7 @@ export class GatewayContext extends SidecarContext {
   private routerScope: SidecarScope | undefined;
   private mergedMemo: MergedGateway | undefined;
 
-  constructor(snapshot: Snapshot, proxy: Proxy, mesh: MeshConfig, readonly gatewayFeatures: GatewayFeatures) {
+  constructor(snapshot: Snapshot, proxy: Proxy, mesh: MeshConfig, readonly gatewayFeatures: GatewayFeatures, readonly credentials?: CredentialIndex) {
     super(snapshot, proxy, mesh);
   }
 

@@ -17,9 +17,14 @@ import { buildGatewayLoadAssignment } from './eds.js';
 import { DEFAULT_GATEWAY_FEATURES, type GatewayFeatures } from './features.js';
 import { buildGatewayListeners } from './lds.js';
 import { buildGatewayRouteConfiguration } from './rds.js';
+import { buildGatewaySecrets, referencedCredentialResources } from './sds.js';
+import { changedSecretNamespaces } from './sds-changes.js';
+import { parseCredentialResource, type CredentialIndex } from './sds-credentials.js';
 
-const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment]);
+const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret]);
 const LDS_AND_CDS = Object.freeze([TypeUrl.Cluster, TypeUrl.Listener]);
+/** What a secret change reaches: the secrets, and the listeners (a chain needs a valid secret). */
+const SDS_AND_LDS = Object.freeze([TypeUrl.Listener, TypeUrl.Secret]);
 
 const byName = (a: XdsResource, b: XdsResource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -39,6 +44,7 @@ function resourcesFor(ctx: GatewayContext, typeUrl: string, names: readonly stri
     case TypeUrl.Cluster: return onlyNamed(buildGatewayClusters(ctx), names);
     case TypeUrl.RouteConfiguration: return named(ctx, names, buildGatewayRouteConfiguration);
     case TypeUrl.ClusterLoadAssignment: return named(ctx, names, buildGatewayLoadAssignment);
+    case TypeUrl.Secret: return buildGatewaySecrets(ctx, names);
     default: return [];
   }
 }
@@ -70,20 +76,26 @@ function alsoAffectedByEndpoints(snapshot: Snapshot, changes: ChangeSet, proxy: 
   return [];
 }
 
-export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Partial<GatewayFeatures> }): Generator {
+/**
+ * `credentials` (a getter, so the generator follows the Secret cache): the secrets behind
+ * credentialName. Absent: SDS answers nothing and credentialName servers are not checked.
+ */
+export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Partial<GatewayFeatures>; credentials?: () => CredentialIndex }): Generator {
   const features: GatewayFeatures = Object.freeze({ ...DEFAULT_GATEWAY_FEATURES, ...opts.features });
   const keys = new WeakMap<Proxy, string>();
   return Object.freeze({
     name: 'router',
     typeUrls: TYPE_URLS,
     nameScopedTypeUrls: Object.freeze([]),
-    scopeKey(proxy: Proxy): string {
+    scopeKey(proxy: Proxy, typeUrl: string): string {
       let key = keys.get(proxy);
       if (key === undefined) keys.set(proxy, (key = scopeKey(proxy)));
-      return key;
+      // Listeners and secrets read the credentials: cached per credentials version too.
+      const credentials = opts.credentials && (typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Secret) ? opts.credentials() : undefined;
+      return credentials ? `${key};cred=${credentials.version}` : key;
     },
     generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
-      const ctx = new GatewayContext(snapshot, proxy, opts.mesh, features);
+      const ctx = new GatewayContext(snapshot, proxy, opts.mesh, features, opts.credentials?.());
       const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
       return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
     },
@@ -93,5 +105,17 @@ export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Part
       return host !== undefined && changes.endpointsChanged.includes(host);
     },
     alsoAffectedByEndpoints,
+    alsoAffectedBySecrets(snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[] {
+      const namespaces = changedSecretNamespaces(changes);
+      if (namespaces.size === 0) return [];
+      if (namespaces.has(proxy.namespace)) return SDS_AND_LDS;
+      // Gateway API secrets may live in another namespace (allowed by a ReferenceGrant).
+      const ctx = new GatewayContext(snapshot, proxy, opts.mesh, features, opts.credentials?.());
+      for (const name of referencedCredentialResources(ctx)) {
+        const ref = parseCredentialResource(name, proxy.namespace);
+        if (typeof ref !== 'string' && namespaces.has(ref.namespace)) return SDS_AND_LDS;
+      }
+      return [];
+    },
   });
 }

@@ -23,7 +23,7 @@ import { gatewayTlsContext, serverTlsProblem } from './tls-context.js';
 const WILDCARD = '0.0.0.0';
 
 function httpsChain(ctx: GatewayContext, gs: GatewayServer, bind: string): GatewayChain[] {
-  const problem = serverTlsProblem(gs.server.tls!);
+  const problem = serverTlsProblem(gs.server.tls!, ctx);
   if (problem) {
     ctx.diags.warn(gs.gateway, `${gs.path}.tls`, `${problem}: server skipped`);
     return [];

@@ -77,7 +77,7 @@ export function tcpServerChains(ctx: GatewayContext, gs: GatewayServer, claimedS
   if (tls && (tlsMode(gs.server) === 'PASSTHROUGH')) return passthroughChains(ctx, gs, claimedSni);
   if (tls && tlsMode(gs.server) === 'AUTO_PASSTHROUGH') return autoPassthroughChains(ctx, gs);
   if (tls) {
-    const problem = serverTlsProblem(tls);
+    const problem = serverTlsProblem(tls, ctx);
     if (problem) {
       ctx.diags.warn(gs.gateway, `${gs.path}.tls`, `${problem}: server skipped`);
       return [];

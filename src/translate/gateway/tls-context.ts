@@ -15,6 +15,7 @@
 import type { ServerTLSSettings, TLSProtocolVersion } from '../../model/types/gateway.js';
 import { AnyType } from '../common/any-types.js';
 import { agentSdsSecret, credentialSdsSecret, fileCertResource, fileRootResource, SDS_DEFAULT, SDS_ROOT } from '../sidecar/sds.js';
+import { credentialRef, type CredentialIndex } from './sds-credentials.js';
 
 type Json = Record<string, unknown>;
 
@@ -85,9 +86,40 @@ export function gatewayTlsContext(tls: ServerTLSSettings): Json {
   };
 }
 
+/** What credential checks need: the Secret index (absent: not checked) and the proxy's namespace. */
+export interface CredentialScope {
+  readonly credentials?: CredentialIndex;
+  readonly proxy: { readonly namespace: string };
+}
+
+/**
+ * Why a server's credentialName secrets cannot be served, naming the Secret: each certificate
+ * must exist and be valid, and MUTUAL/OPTIONAL_MUTUAL need a CA (`<name>-cacert` or the
+ * secret's own ca.crt/cacert). Envoy would otherwise keep the listener warming for a secret
+ * that never comes; the caller leaves out this server's chain instead (the rest stays).
+ */
+export function credentialProblem(tls: ServerTLSSettings, scope: CredentialScope): string | undefined {
+  const index = scope.credentials;
+  const names = credentialsOf(tls);
+  if (!index || names.length === 0 || tls.mode === 'ISTIO_MUTUAL') return undefined;
+  for (const name of names) {
+    const ref = credentialRef(name, scope.proxy.namespace);
+    if (!ref) return `credentialName ${JSON.stringify(name)} is not a valid secret reference`;
+    const found = index.certificate(ref.namespace, ref.name);
+    if (!found.ok) return `Secret ${ref.namespace}/${ref.name}: ${found.reason}`;
+  }
+  if (tls.mode === 'MUTUAL' || tls.mode === 'OPTIONAL_MUTUAL') {
+    const ref = credentialRef(names[0]!, scope.proxy.namespace)!;
+    const ca = index.caCertificate(ref.namespace, ref.name);
+    if (!ca.ok) return `Secret ${ref.namespace}/${ref.name} (CA for tls mode ${tls.mode}): ${ca.reason}`;
+  }
+  return undefined;
+}
+
 /** Why a terminating server's TLS settings cannot be served, or undefined. */
-export function serverTlsProblem(tls: ServerTLSSettings): string | undefined {
-  if (tls.mode === 'ISTIO_MUTUAL' || credentialsOf(tls).length > 0) return undefined;
+export function serverTlsProblem(tls: ServerTLSSettings, scope?: CredentialScope): string | undefined {
+  if (tls.mode === 'ISTIO_MUTUAL') return undefined;
+  if (credentialsOf(tls).length > 0) return scope ? credentialProblem(tls, scope) : undefined;
   if (!tls.serverCertificate || !tls.privateKey) return `tls mode ${tls.mode ?? 'SIMPLE'} needs credentialName, or serverCertificate and privateKey`;
   if ((tls.mode === 'MUTUAL' || tls.mode === 'OPTIONAL_MUTUAL') && !tls.caCertificates) return `tls mode ${tls.mode} needs caCertificates (or credentialName)`;
   return undefined;

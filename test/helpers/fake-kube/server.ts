@@ -8,6 +8,7 @@ import type { ObjectStore } from './object-store.js';
 import { handleRest, forbidden, isWatch, verbOf } from './rest.js';
 import { discovery, parseResourcePath } from './routes.js';
 import { handleTokenReview, TOKEN_REVIEW_PATH, type KnownToken } from './token-review.js';
+import { handleSubjectAccessReview, SUBJECT_ACCESS_REVIEW_PATH, type AccessGrant } from './subject-access-review.js';
 import { badRequest, failure, type Reply, type Verb } from './types.js';
 import type { WatchHub } from './watch.js';
 
@@ -43,6 +44,8 @@ export interface ServerState {
   readonly store: ObjectStore;
   readonly watches: WatchHub;
   readonly injected: InjectedError[];
+  /** RBAC grants SubjectAccessReviews are answered from (absent: none). */
+  readonly grants?: AccessGrant[];
 }
 
 const REASONS: Record<number, string> = { 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout', 410: 'Expired', 403: 'Forbidden', 409: 'Conflict' };
@@ -99,6 +102,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, state: S
   const injected = takeInjected(state, verb, resource);
   if (injected) return send(res, injected);
   if (path === TOKEN_REVIEW_PATH) return send(res, handleTokenReview(method, body, state.tokens));
+  if (path === SUBJECT_ACCESS_REVIEW_PATH) return send(res, handleSubjectAccessReview(method, body, state.grants ?? []));
   const document = method === 'GET' ? discovery(path, state.store.types) : undefined;
   if (document) return send(res, document);
   if (!target) return send(res, failure(404, 'NotFound', 'the server could not find the requested resource'));
