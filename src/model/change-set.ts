@@ -1,7 +1,8 @@
 /**
  * What changed between two snapshots, for the stages that push: which kinds and object keys
- * changed (from the store), which service hostnames changed definition or endpoints (from
- * diffing the registries), and whether the change is endpoints-only (so ADS can push just EDS).
+ * changed (from the store), which service hostnames changed definition or endpoints (known by
+ * an incremental build; otherwise from diffing fingerprints of the registries), and whether the
+ * change is endpoints-only (so ADS can push just EDS).
  */
 import type { MeshService } from './registry/types.js';
 import type { Snapshot } from './snapshot.js';
@@ -76,7 +77,27 @@ function fingerprints(snapshot: Snapshot | undefined): Fingerprints {
   return result;
 }
 
+/** Hostname sets an incremental build already knows; `previous` is the snapshot they are relative to. */
+interface KnownDiff {
+  readonly previous: Snapshot;
+  readonly services: ReadonlySet<string>;
+  readonly endpoints: ReadonlySet<string>;
+}
+
+const knownDiffs = new WeakMap<Snapshot, KnownDiff>();
+
+/**
+ * Records what an incremental build found changed between `previous` and `next` (services
+ * recomputed to something not deep-equal; the rest kept their identity), so computing their
+ * ChangeSet needs no fingerprints.
+ */
+export function rememberRegistryDiff(previous: Snapshot, next: Snapshot, diff: { services: ReadonlySet<string>; endpoints: ReadonlySet<string> }): void {
+  knownDiffs.set(next, { previous, services: diff.services, endpoints: diff.endpoints });
+}
+
 function diffRegistries(previous: Snapshot | undefined, next: Snapshot): { services: Set<string>; endpoints: Set<string> } {
+  const known = knownDiffs.get(next);
+  if (known && known.previous === previous) return { services: new Set(known.services), endpoints: new Set(known.endpoints) };
   if (!previous) {
     // Everything is new: no fingerprints needed (the next diff computes next's when it needs them).
     const hosts = new Set(next.registry.services.map((s) => s.hostname as string));

@@ -14,13 +14,19 @@ import { entryEndpoints, workloadEntryLabels, workloadEntrySource } from './work
 import type { WorkloadContext } from './workload.js';
 
 /** One cluster's registry inputs: its own Nodes and Namespaces give its endpoints' locality and network. */
-interface ClusterInputs {
+interface ClusterInputs extends EndpointInputs {
   clusterID: string;
   services: ConfigObject<ServiceObject>[];
   slices: ConfigObject<EndpointSliceObject>[];
   pods: ConfigObject<PodObject>[];
-  podsByKey: Map<string, ConfigObject<PodObject>>;
-  workloads: WorkloadContext;
+}
+
+/** What a Service's endpoints in one cluster are computed from (shared with the incremental registry). */
+export interface EndpointInputs {
+  readonly podsByKey: ReadonlyMap<string, ConfigObject<PodObject>>;
+  /** The cluster's Pods in `namespace` (more is fine: callers filter), oldest first. */
+  podsIn(namespace: string): readonly ConfigObject<PodObject>[];
+  readonly workloads: WorkloadContext;
 }
 
 interface Inputs {
@@ -31,7 +37,7 @@ interface Inputs {
 }
 
 /** Oldest first, then by namespace/name: Istio's tie-break when objects conflict. */
-export function byAge(a: ConfigObject, b: ConfigObject): number {
+export function byAge(a: ConfigObject<unknown>, b: ConfigObject<unknown>): number {
   const ta = a.metadata.creationTimestamp ?? '';
   const tb = b.metadata.creationTimestamp ?? '';
   if (ta !== tb) return ta < tb ? -1 : 1;
@@ -54,6 +60,7 @@ function clusterInputs(clusterID: string, b: Bucket, opts: RegistryOptions): Clu
     slices: b.EndpointSlice.sort(byAge) as unknown as ConfigObject<EndpointSliceObject>[],
     pods,
     podsByKey: new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p])),
+    podsIn: () => pods,
     workloads: { nodeLabels: labelsOf(b.Node), namespaceLabels, clusterID, ...(fallbackNetwork ? { fallbackNetwork } : {}) },
   };
 }
@@ -86,18 +93,23 @@ function partition(objects: readonly ConfigObject[], opts: RegistryOptions): Inp
 }
 
 /** WorkloadEntries in the Service's namespace whose labels match its selector (as Istio does). */
-function workloadEntriesForService(service: MeshService, inputs: Inputs, workloads: WorkloadContext, diags: DiagnosticSink): MeshEndpoint[] {
+export function workloadEntriesForService(service: MeshService, workloadEntries: readonly ConfigObject<WorkloadEntrySpec>[], workloads: WorkloadContext, diags: DiagnosticSink): MeshEndpoint[] {
   const fallback = (sp: MeshServicePort) => (typeof sp.targetPort === 'number' ? sp.targetPort : sp.port);
-  return inputs.workloadEntries
+  return workloadEntries
     .filter((we) => we.metadata.namespace === service.namespace && selectorMatches(service.selector, workloadEntryLabels(we)))
     .flatMap((we) => entryEndpoints(workloadEntrySource(we), service.ports, false, fallback, workloads, diags));
 }
 
 /** The service's endpoints in one cluster: its EndpointSlices there (or, in file mode, its Pods). */
-function clusterEndpoints(service: MeshService, slices: ConfigObject<EndpointSliceObject>[] | undefined, cluster: ClusterInputs, opts: RegistryOptions, diags: DiagnosticSink): MeshEndpoint[] {
+export function clusterEndpoints(service: MeshService, slices: readonly ConfigObject<EndpointSliceObject>[] | undefined, cluster: EndpointInputs, opts: RegistryOptions, diags: DiagnosticSink): MeshEndpoint[] {
   if (slices) return slices.flatMap((s) => endpointsFromSlice(s, { service, pods: cluster.podsByKey, workloads: cluster.workloads, diags }));
-  if (opts.endpointsFromPods && service.selector) return endpointsFromPods(service, cluster.pods, cluster.workloads, diags);
+  if (opts.endpointsFromPods && service.selector) return endpointsFromPods(service, cluster.podsIn(service.namespace), cluster.workloads, diags);
   return [];
+}
+
+/** ExternalName and DNS Services have no endpoints of their own. */
+export function isDnsService(svc: MeshService): boolean {
+  return svc.externalName !== undefined || svc.resolution === 'DNSLB';
 }
 
 function groupSlices(cluster: ClusterInputs, known: ReadonlySet<string>, diags: DiagnosticSink): Map<string, ConfigObject<EndpointSliceObject>[]> {
@@ -127,7 +139,7 @@ function addClusterServices(cluster: ClusterInputs, inputs: Inputs, opts: Regist
   const slices = groupSlices(cluster, new Set(kube.map((s) => `${s.namespace}/${s.name}`)), diags);
   for (const svc of kube) {
     const existing = services.get(svc.key);
-    const dns = svc.externalName !== undefined || svc.resolution === 'DNSLB';
+    const dns = isDnsService(svc);
     const own = dns ? [] : clusterEndpoints(svc, slices.get(`${svc.namespace}/${svc.name}`), cluster, opts, diags);
     if (existing) {
       endpoints.get(svc.key)!.push(...own);
@@ -135,15 +147,24 @@ function addClusterServices(cluster: ClusterInputs, inputs: Inputs, opts: Regist
     }
     services.set(svc.key, svc);
     // WorkloadEntries are config-cluster objects: they join the service once, where it is defined.
-    endpoints.set(svc.key, dns ? own : own.concat(workloadEntriesForService(svc, inputs, inputs.clusters[0]!.workloads, diags)));
+    endpoints.set(svc.key, dns ? own : own.concat(workloadEntriesForService(svc, inputs.workloadEntries, inputs.clusters[0]!.workloads, diags)));
   }
 }
 
-function compareEndpoints(a: MeshEndpoint, b: MeshEndpoint): number {
-  const ka = [a.servicePortName, a.address, String(a.port).padStart(5, '0'), a.workloadName ?? '', a.clusterID];
-  const kb = [b.servicePortName, b.address, String(b.port).padStart(5, '0'), b.workloadName ?? '', b.clusterID];
-  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] as string) < (kb[i] as string) ? -1 : 1;
-  return 0;
+const compareText = (a: string, b: string): number => (a === b ? 0 : a < b ? -1 : 1);
+
+/** By port name, address, port (as 5-digit text), workload name, cluster; allocates nothing. */
+export function compareEndpoints(a: MeshEndpoint, b: MeshEndpoint): number {
+  return compareText(a.servicePortName, b.servicePortName)
+    || compareText(a.address, b.address)
+    || (a.port === b.port ? 0 : compareText(String(a.port).padStart(5, '0'), String(b.port).padStart(5, '0')))
+    || compareText(a.workloadName ?? '', b.workloadName ?? '')
+    || compareText(a.clusterID, b.clusterID);
+}
+
+/** Sorted by hostname, then namespace: the registry's service order. */
+export function compareServices(a: MeshService, b: MeshService): number {
+  return a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1;
 }
 
 function addServiceEntries(inputs: Inputs, opts: RegistryOptions, diags: DiagnosticSink, services: Map<string, MeshService>, endpoints: Map<string, MeshEndpoint[]>): void {
@@ -176,7 +197,7 @@ export function buildRegistry(objects: readonly ConfigObject[], opts: RegistryOp
   const endpoints = new Map<string, MeshEndpoint[]>();
   for (const cluster of inputs.clusters) addClusterServices(cluster, inputs, opts, diags, services, endpoints);
   addServiceEntries(inputs, opts, diags, services, endpoints);
-  const sorted = [...services.values()].sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
+  const sorted = [...services.values()].sort(compareServices);
   const byHost = new Map<string, MeshService[]>();
   for (const s of sorted) {
     const list = byHost.get(s.hostname);

@@ -3,7 +3,7 @@
  * at `store`, and gets each new snapshot through `onSnapshot`.
  */
 import { computeChangeSet, type ChangeSet } from '../change-set.js';
-import { buildSnapshot, type Snapshot } from '../snapshot.js';
+import { buildSnapshot, nextSnapshot, type Snapshot } from '../snapshot.js';
 import type { RegistryOptions } from '../registry/types.js';
 import { createDebouncer, type BatchTiming, type Scheduler } from './debounce.js';
 import { createStore, type Store } from './store.js';
@@ -58,7 +58,10 @@ export function createModelPipeline(opts: ModelPipelineOptions): ModelPipeline {
       if (keys.size === 0 && current && !forceFull) return;
       const full = forceFull;
       forceFull = false;
-      const next = buildSnapshot(store.list(), current, registry);
+      // Incremental from the current snapshot; from scratch for the first and for a rebuild.
+      const next = full || !current
+        ? buildSnapshot(store.list(), current, registry)
+        : nextSnapshot(current, registry, { keys, get: (key) => store.getByKey(key), all: () => store.list() });
       const changes = full ? { ...computeChangeSet(current, next, keys), full: true } : computeChangeSet(current, next, keys);
       current = next;
       await opts.onSnapshot(next, changes, timing);
