@@ -9,7 +9,8 @@ import type { Options } from '../config/options.js';
 import type { Logger } from '../lib/logger.js';
 import { computeChangeSet, type ChangeSet } from '../model/change-set.js';
 import { registryOptions, type RegistryOptions, type Snapshot } from '../model/snapshot.js';
-import { createModelPipeline as createStorePipeline, type BatchTiming } from '../model/store/index.js';
+import { withGatewayApi } from '../model/gateway-api/derived-store.js';
+import { createModelPipeline as createStorePipeline, createStore, type BatchTiming } from '../model/store/index.js';
 import type { ConfigSink } from '../sources/file/config-files.js';
 import { chooseKubeClient } from '../sources/kubernetes/client-choice.js';
 import type { MeshHolder } from './load-mesh-config.js';
@@ -79,6 +80,8 @@ export function createModelPipeline(deps: { options: Options; mesh: MeshConfig |
   const listeners: SnapshotListener[] = [];
   const pipeline = createStorePipeline({
     registry: toRegistryOptions(deps.options, 'current' in deps.mesh ? deps.mesh.current() : deps.mesh),
+    // The Gateway API becomes synthetic Istio Gateways and VirtualServices before each snapshot.
+    store: withGatewayApi(createStore(), { domain: deps.options.domain }),
     debounceAfterMs: deps.options.debounceAfterMs,
     debounceMaxMs: deps.options.debounceMaxMs,
     // Partial snapshots during the initial sync are never served: build the first at sourcesSynced().

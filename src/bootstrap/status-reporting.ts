@@ -1,10 +1,11 @@
 /**
- * Wires status writing: the writer reads the Kubernetes source (raw Istio objects, validation
- * reports) and the current snapshot (diagnostics), recomputes after every Istio object event
- * and every snapshot, and writes only while this replica leads election istio-status-leader.
+ * Wires status writing: the writer reads the Kubernetes source (raw Istio and Gateway API
+ * objects, validation reports) and the current snapshot (diagnostics, Gateway API conditions),
+ * recomputes after every such object event and every snapshot, and writes only while this replica leads election istio-status-leader.
  */
 import type { Options } from '../config/options.js';
 import type { Logger } from '../lib/logger.js';
+import { gatewayApiStatusOf } from '../model/gateway-api/snapshot-status.js';
 import type { KubernetesSource } from '../sources/kubernetes/kube-source.js';
 import { watchedKinds } from '../sources/kubernetes/kube-source.js';
 import { whileLeader } from '../sources/kubernetes/leader-election.js';
@@ -31,13 +32,15 @@ export function startStatusReporting(deps: StatusReportingDeps): StatusReporting
   if (!options.enableStatus) return undefined;
   const writer = createStatusWriter({
     api: deps.leadership.api,
-    kinds: watchedKinds().filter((k) => k.istio),
+    kinds: watchedKinds().filter((k) => k.istio || k.gatewayApi === true),
     inputs: {
       // Until the source synced and a snapshot exists, findings are partial: clearing by them would be wrong.
       ready: () => kubeSource.synced && pipeline.current() !== undefined,
       objectsOf: (kind) => kubeSource.objectsOf(kind),
       reports: () => kubeSource.reports(),
       diagnostics: () => pipeline.current()?.diagnostics ?? [],
+      // Gateway API conditions: computed from the current snapshot (memoized per snapshot).
+      gatewayApiStatus: () => gatewayApiStatusOf(pipeline.current()),
     },
     qps: options.statusQps,
     burst: options.statusBurst,

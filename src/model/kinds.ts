@@ -8,7 +8,13 @@ export type KindName =
   | 'WorkloadGroup' | 'Sidecar' | 'EnvoyFilter' | 'ProxyConfig'
   | 'PeerAuthentication' | 'RequestAuthentication' | 'AuthorizationPolicy'
   | 'Telemetry' | 'WasmPlugin'
-  | 'Service' | 'EndpointSlice' | 'Pod' | 'Namespace' | 'Node' | 'Secret' | 'ConfigMap' | 'ServiceAccount';
+  | 'Service' | 'EndpointSlice' | 'Pod' | 'Namespace' | 'Node' | 'Secret' | 'ConfigMap' | 'ServiceAccount'
+  | GatewayApiKindName;
+
+/** The Kubernetes Gateway API kinds (gateway.networking.k8s.io); its `Gateway` is `KubernetesGateway` here, as in Istio. */
+export type GatewayApiKindName =
+  | 'GatewayClass' | 'KubernetesGateway' | 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute'
+  | 'ReferenceGrant' | 'BackendTLSPolicy';
 
 export interface KindInfo {
   readonly kind: KindName;
@@ -20,6 +26,13 @@ export interface KindInfo {
   readonly namespaced: boolean;
   /** true for Istio CRD kinds, validated by the CRD schemas and Istio's semantic rules. */
   readonly istio: boolean;
+  /** `kind` as written in manifests when it differs from the model's name (KubernetesGateway → Gateway). */
+  readonly apiKind?: string;
+  /**
+   * true for the Gateway API kinds: no CRD schema here (users install them from the Gateway API
+   * project), semantic validation only; `spec` is the object's spec, `status` is ours to write.
+   */
+  readonly gatewayApi?: boolean;
 }
 
 const NET = 'networking.istio.io';
@@ -31,6 +44,13 @@ function istio(kind: KindName, group: string, versions: string[], plural: string
 
 function core(kind: KindName, group: string, version: string, plural: string, namespaced = true): KindInfo {
   return { kind, group, versions: [version], plural, namespaced, istio: false };
+}
+
+const GW = 'gateway.networking.k8s.io';
+
+function gatewayApi(kind: KindName, versions: string[], plural: string, extra: { apiKind?: string; namespaced?: boolean } = {}): KindInfo {
+  const info: KindInfo = { kind, group: GW, versions, plural, namespaced: extra.namespaced ?? true, istio: false, gatewayApi: true };
+  return extra.apiKind ? { ...info, apiKind: extra.apiKind } : info;
 }
 
 /** Versions as Istio serves them: v1 is the storage version where it exists; older ones are aliases. */
@@ -57,9 +77,34 @@ export const KINDS: readonly KindInfo[] = Object.freeze([
   core('Secret', '', 'v1', 'secrets'),
   core('ConfigMap', '', 'v1', 'configmaps'),
   core('ServiceAccount', '', 'v1', 'serviceaccounts'),
+  // The first version is the one watched: the one every Gateway API release still serving the kind serves.
+  gatewayApi('GatewayClass', ['v1', 'v1beta1'], 'gatewayclasses', { namespaced: false }),
+  gatewayApi('KubernetesGateway', ['v1', 'v1beta1'], 'gateways', { apiKind: 'Gateway' }),
+  gatewayApi('HTTPRoute', ['v1', 'v1beta1'], 'httproutes'),
+  gatewayApi('GRPCRoute', ['v1', 'v1alpha2'], 'grpcroutes'),
+  gatewayApi('TCPRoute', ['v1alpha2'], 'tcproutes'),
+  gatewayApi('TLSRoute', ['v1alpha2', 'v1alpha3', 'v1'], 'tlsroutes'),
+  gatewayApi('ReferenceGrant', ['v1beta1', 'v1'], 'referencegrants'),
+  gatewayApi('BackendTLSPolicy', ['v1alpha3', 'v1'], 'backendtlspolicies'),
 ]);
 
+/** The Gateway API kinds, for sources and the status writer. */
+export const GATEWAY_API_KINDS: readonly KindInfo[] = Object.freeze(KINDS.filter((k) => k.gatewayApi === true));
+
+/** `kind` as written in manifests and API requests. */
+export function apiKindOf(info: KindInfo): string {
+  return info.apiKind ?? info.kind;
+}
+
 const byKind = new Map<string, KindInfo>(KINDS.map((k) => [k.kind, k]));
+/** Manifest kind → the kinds of that name (Gateway: Istio's and the Gateway API's, told apart by group). */
+const byApiKind = new Map<string, KindInfo[]>();
+for (const k of KINDS) byApiKind.set(apiKindOf(k), [...(byApiKind.get(apiKindOf(k)) ?? []), k]);
+
+function candidateFor(kind: string, group: string): KindInfo | undefined {
+  const named = [...(byApiKind.get(kind) ?? []), ...(byKind.has(kind) && !byApiKind.has(kind) ? [byKind.get(kind)!] : [])];
+  return named.find((k) => k.group === group) ?? named[0];
+}
 
 export function kindInfo(kind: KindName): KindInfo {
   const info = byKind.get(kind);
@@ -73,13 +118,13 @@ export type ApiVersionLookup =
 
 /** Resolves `apiVersion` + `kind` as written in a manifest. */
 export function lookupKind(apiVersion: string, kind: string): ApiVersionLookup {
-  const info = byKind.get(kind);
-  if (!info) {
-    return { ok: false, reason: 'unknown-kind', detail: `unknown kind "${kind}"; known kinds: ${KINDS.map((k) => k.kind).join(', ')}` };
-  }
   const slash = apiVersion.lastIndexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const info = candidateFor(kind, group);
+  if (!info) {
+    return { ok: false, reason: 'unknown-kind', detail: `unknown kind "${kind}"; known kinds: ${[...byApiKind.keys()].join(', ')}` };
+  }
   if (group !== info.group) {
     const want = info.group === '' ? info.versions[0] : `${info.group}/<version>`;
     return { ok: false, reason: 'unknown-group', detail: `kind ${kind} is served by apiVersion ${want}, not "${apiVersion}"` };

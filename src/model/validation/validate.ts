@@ -81,7 +81,7 @@ function checkEnvelope(doc: Record<string, unknown>): { info?: KindInfo; issues:
 
 function buildObject(doc: Record<string, unknown>, info: KindInfo, meta: ObjectMeta, source?: string): ConfigObject {
   const { apiVersion, kind: _kind, metadata: _m, ...rest } = doc;
-  const spec = info.istio ? ((doc.spec ?? {}) as Record<string, unknown>) : rest;
+  const spec = info.istio || info.gatewayApi ? ((doc.spec ?? {}) as Record<string, unknown>) : rest;
   const obj: ConfigObject = { kind: info.kind, apiVersion: apiVersion as string, metadata: meta, spec, ...(source ? { source } : {}) };
   return deepFreeze(structuredClone(obj));
 }
@@ -101,7 +101,7 @@ function validateDocument(raw: unknown, opts: ValidateOptions, schemas: SchemaVa
     const realRef = metaResult.meta ? { kind: env.info.kind, namespace: metaResult.meta.namespace, name: metaResult.meta.name } : ref;
     if (found.some((i) => i.severity === 'error') || !metaResult.meta) return { ref: realRef, ...split(found) };
     const object = buildObject(raw, env.info, metaResult.meta, opts.source);
-    if (env.info.istio) found.push(...validateSemantics(object, { domain }));
+    if (env.info.istio || env.info.gatewayApi) found.push(...validateSemantics(object, { domain }));
     const { errors, warnings } = split(found);
     return errors.length > 0 ? { ref: realRef, errors, warnings } : { ref: realRef, object, errors, warnings };
   } catch (err) {

@@ -27,8 +27,12 @@ import type { ListWatchTransport } from './transport.js';
 /** Core kinds the model builds the registry from (Secret and ConfigMap go to caches, not the model). */
 const CORE_KINDS: readonly KindName[] = ['Service', 'EndpointSlice', 'Pod', 'Namespace', 'Node'];
 
+/**
+ * Istio kinds, the core kinds above and the Gateway API kinds. The Gateway API CRDs may not be
+ * installed: a kind the API server does not serve (404) counts as synced and is retried later.
+ */
 export function watchedKinds(): KindInfo[] {
-  return KINDS.filter((k) => k.istio || CORE_KINDS.includes(k.kind));
+  return KINDS.filter((k) => k.istio || k.gatewayApi === true || CORE_KINDS.includes(k.kind));
 }
 
 export interface KubernetesSourceOptions {
@@ -95,7 +99,7 @@ export function createKubernetesSource(opts: KubernetesSourceOptions): Kubernete
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
   });
   const eventListeners = new Set<() => void>();
-  const notifyEvent = (info: KindInfo) => info.istio && eventListeners.forEach((l) => l());
+  const notifyEvent = (info: KindInfo) => (info.istio || info.gatewayApi === true) && eventListeners.forEach((l) => l());
   let closed = false;
   let wakeOnClose!: () => void;
   const closedPromise = new Promise<void>((resolve) => (wakeOnClose = resolve));

@@ -1,6 +1,7 @@
 /**
  * Writes istiod-ts's findings to the Istio objects' status subresource — a leader-only duty
- * (start() on gaining leadership, stop() on losing it).
+ * (start() on gaining leadership, stop() on losing it) — and the Gateway API objects' conditions
+ * (computed from the snapshot; merged by model/gateway-api/status.ts, no validationMessages).
  * - A pass (debounced after poke()) computes every Istio object's desired status from the
  *   validator's reports and the snapshot's diagnostics and queues the objects whose status
  *   differs; an object already right is never written.
@@ -13,7 +14,8 @@
  * `status`, the store ignores resourceVersion), so they never cause a push.
  */
 import { silentLogger, type Logger } from '../../lib/logger.js';
-import type { KindInfo, KindName } from '../../model/kinds.js';
+import { mergeStatus, type ComputedStatus } from '../../model/gateway-api/status.js';
+import { apiKindOf, type KindInfo, type KindName } from '../../model/kinds.js';
 import type { KubeJsonApi } from './lease-client.js';
 import type { KubeObject } from './object-cache.js';
 import { desiredStatus, type IstioStatus } from './status-desired.js';
@@ -29,11 +31,16 @@ export interface StatusInputs {
   reports(): readonly ObjectFindings[];
   /** The current snapshot's diagnostics. */
   diagnostics(): readonly ObjectDiagnostic[];
+  /**
+   * Gateway API kinds: the status each object should have (by `kind/namespace/name`, or
+   * `kind/name` when cluster-scoped); objects absent here are not ours and never written.
+   */
+  gatewayApiStatus?(): ReadonlyMap<string, ComputedStatus>;
 }
 
 export interface StatusWriterOptions {
   readonly api: KubeJsonApi;
-  /** The Istio kinds to write status for. */
+  /** The kinds to write status for: Istio kinds (validationMessages), Gateway API kinds (conditions). */
   readonly kinds: readonly KindInfo[];
   readonly inputs: StatusInputs;
   readonly qps: number;
@@ -42,6 +49,8 @@ export interface StatusWriterOptions {
   readonly debounceMs?: number;
   /** Wait before retrying after a 409 or a failed write. Default 500 ms. */
   readonly retryMs?: number;
+  /** RFC 3339 time for changed Gateway API conditions. Default: the wall clock, in seconds. */
+  readonly now?: () => string;
   readonly logger?: Logger;
 }
 
@@ -74,8 +83,15 @@ const keyOf = (info: KindInfo, raw: KubeObject) => `${info.kind}/${String(raw.me
 
 function statusPath(info: KindInfo, raw: KubeObject): string {
   const ns = encodeURIComponent(String(raw.metadata?.namespace ?? ''));
-  return `/apis/${info.group}/${info.versions[0]!}/namespaces/${ns}/${info.plural}/${encodeURIComponent(String(raw.metadata?.name ?? ''))}/status`;
+  const name = encodeURIComponent(String(raw.metadata?.name ?? ''));
+  if (!info.namespaced) return `/apis/${info.group}/${info.versions[0]!}/${info.plural}/${name}/status`;
+  return `/apis/${info.group}/${info.versions[0]!}/namespaces/${ns}/${info.plural}/${name}/status`;
 }
+
+/** The model's key of a raw object (objectKey): `kind/name` for cluster-scoped kinds. */
+const modelKeyOf = (info: KindInfo, raw: KubeObject) => (info.namespaced ? keyOf(info, raw) : `${info.kind}/${String(raw.metadata?.name ?? '')}`);
+
+const wallClock = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
   const log = opts.logger ?? silentLogger;
@@ -84,6 +100,8 @@ export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
   const queue = new Set<string>();
   let index = new Map<string, Entry>();
   let messages = new Map<string, AnalysisMessage[]>();
+  let gatewayApi: ReadonlyMap<string, ComputedStatus> = new Map();
+  const now = opts.now ?? wallClock;
   /** Our last write per object, until the informer shows a newer version than the one we wrote over. */
   const written = new Map<string, { readonly overRv: unknown; readonly result: KubeObject }>();
   let started = false;
@@ -94,7 +112,13 @@ export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
   const counts = { passes: 0, writes: 0, conflicts: 0, failures: 0 };
   let lastError: string | undefined;
 
-  const desiredOf = (key: string, entry: Entry): IstioStatus | undefined => desiredStatus(entry.raw.status, messages.get(key) ?? [], entry.raw.metadata?.generation);
+  const desiredOf = (key: string, entry: Entry): IstioStatus | undefined => {
+    if (entry.info.gatewayApi) {
+      const computed = gatewayApi.get(modelKeyOf(entry.info, entry.raw));
+      return computed && mergeStatus(computed, entry.raw.status, now());
+    }
+    return desiredStatus(entry.raw.status, messages.get(key) ?? [], entry.raw.metadata?.generation);
+  };
 
   function currentEntry(info: KindInfo, raw: KubeObject): Entry {
     const key = keyOf(info, raw);
@@ -116,6 +140,7 @@ export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
     for (const info of opts.kinds) for (const raw of opts.inputs.objectsOf(info.kind)) next.set(keyOf(info, raw), currentEntry(info, raw));
     index = next;
     messages = messagesByObject(opts.inputs.reports(), opts.inputs.diagnostics(), istioKinds);
+    gatewayApi = opts.inputs.gatewayApiStatus?.() ?? new Map();
     for (const [key, entry] of index) if (desiredOf(key, entry)) queue.add(key);
     for (const key of written.keys()) if (!index.has(key)) written.delete(key);
     void drain();
@@ -129,7 +154,8 @@ export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
 
   async function write(key: string, entry: Entry, status: IstioStatus): Promise<void> {
     const { info, raw } = entry;
-    const body = { apiVersion: info.group ? `${info.group}/${info.versions[0]!}` : info.versions[0]!, kind: info.kind, metadata: { name: raw.metadata?.name, namespace: raw.metadata?.namespace, resourceVersion: raw.metadata?.resourceVersion }, status };
+    const metadata = { name: raw.metadata?.name, ...(info.namespaced ? { namespace: raw.metadata?.namespace } : {}), resourceVersion: raw.metadata?.resourceVersion };
+    const body = { apiVersion: info.group ? `${info.group}/${info.versions[0]!}` : info.versions[0]!, kind: apiKindOf(info), metadata, status };
     try {
       const response = await opts.api.request('PUT', statusPath(info, raw), body);
       if (response.status >= 200 && response.status < 300 && typeof response.body === 'object' && response.body !== null) {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { withGatewayApiObjects } from '../../../src/model/gateway-api/derived-store.js';
 import { parseProxy } from '../../../src/model/proxy.js';
 import { buildSnapshot, registryOptions } from '../../../src/model/snapshot.js';
 import type { GatewayFeatures } from '../../../src/translate/gateway/features.js';
@@ -49,7 +50,9 @@ export function renderGatewayCase(dir: string): Rendered {
   const mesh = meshFor(readIfExists(join(dir, 'mesh.yaml')), join(dir, 'mesh.yaml'));
   const options = registryOptions({ rootNamespace: mesh.rootNamespace, defaultServiceExportTo: mesh.defaultServiceExportTo, defaultVirtualServiceExportTo: mesh.defaultVirtualServiceExportTo, defaultDestinationRuleExportTo: mesh.defaultDestinationRuleExportTo });
   const base = readFileSync(join(dirname(dir), 'base.yaml'), 'utf8');
-  const snapshot = buildSnapshot(objectsFrom(`${base}\n---\n${readFileSync(join(dir, 'in.yaml'), 'utf8')}`), undefined, options);
+  // Gateway API objects become Istio Gateways and VirtualServices first, as in the daemon's store.
+  const objects = withGatewayApiObjects(objectsFrom(`${base}\n---\n${readFileSync(join(dir, 'in.yaml'), 'utf8')}`));
+  const snapshot = buildSnapshot(objects, undefined, options);
   const parsed = parseProxy(routerNode(readIfExists(join(dir, 'proxy.yaml'))));
   assert.ok(parsed.ok, `proxy.yaml: ${JSON.stringify(parsed.ok ? [] : parsed.errors)}`);
   const features = readIfExists(join(dir, 'features.yaml'));

@@ -16,6 +16,7 @@ import { parse, stringify } from 'yaml';
 import { defaultMeshConfig, parseMeshConfig } from '../../../src/config/mesh-config.js';
 import type { MeshConfig } from '../../../src/config/mesh-types.js';
 import { parseProxy, type Proxy } from '../../../src/model/proxy.js';
+import { withGatewayApiObjects } from '../../../src/model/gateway-api/derived-store.js';
 import { buildSnapshot, registryOptions, type Snapshot } from '../../../src/model/snapshot.js';
 import type { SidecarFeatures } from '../../../src/translate/sidecar/features.js';
 import { createSidecarGenerator } from '../../../src/translate/sidecar/index.js';
@@ -75,7 +76,8 @@ export function loadCase(dir: string): SidecarCase {
     defaultVirtualServiceExportTo: mesh.defaultVirtualServiceExportTo,
     defaultDestinationRuleExportTo: mesh.defaultDestinationRuleExportTo,
   });
-  const snapshot = buildSnapshot(objectsFrom(readFileSync(join(dir, 'in.yaml'), 'utf8')), undefined, options);
+  // Gateway API objects (GAMMA routes) become VirtualServices first, as in the daemon's store.
+  const snapshot = buildSnapshot(withGatewayApiObjects(objectsFrom(readFileSync(join(dir, 'in.yaml'), 'utf8'))), undefined, options);
   const parsed = parseProxy(nodeFor(readIfExists(join(dir, 'proxy.yaml'))));
   assert.ok(parsed.ok, `proxy.yaml: ${JSON.stringify(parsed.ok ? [] : parsed.errors)}`);
   return { snapshot, proxy: parsed.value, mesh };

@@ -35,6 +35,8 @@ export const grants = (group: string, resources: readonly string[], verbs: reado
   resources.flatMap((resource) => verbs.map((verb) => ({ group, resource, verb, scope, ...(name ? { name } : {}) })));
 
 const istioKinds = (): KindInfo[] => KINDS.filter((k) => k.istio);
+/** Kinds whose status the leader writes: Istio's (validation messages) and the Gateway API's (conditions). */
+const statusKinds = (): KindInfo[] => KINDS.filter((k) => k.istio || k.gatewayApi === true);
 const perKind = (kinds: KindInfo[], verbs: Verb[], suffix = ''): Grant[] =>
   kinds.flatMap((k) => grants(k.group, [`${k.plural}${suffix}`], verbs, 'cluster'));
 
@@ -63,8 +65,8 @@ export const apiUses = (informers: readonly KindInfo[]): readonly ApiUse[] => [
   { why: 'CA: workloads authenticated by TokenReview', file: /^security\/authn\/token-review\.ts$/, literal: /^\/apis\/authentication\.k8s\.io\/v1\/tokenreviews$/,
     grants: () => grants('authentication.k8s.io', ['tokenreviews'], ['create'], 'cluster') },
   // Granted for work landing alongside (issues 6-8); the literal patterns catch it when it does.
-  { why: 'status: validation messages written by the leader', file: /./, literal: /\/status$/,
-    grants: () => [...perKind(istioKinds(), ['get']), ...perKind(istioKinds(), ['get', 'update', 'patch'], '/status')] },
+  { why: 'status: validation messages (Istio) and conditions (Gateway API) written by the leader', file: /./, literal: /\/status$/,
+    grants: () => [...perKind(statusKinds(), ['get']), ...perKind(statusKinds(), ['get', 'update', 'patch'], '/status')] },
   { why: 'gateway SDS: may this proxy read that Secret', file: /./, literal: /\/apis\/authorization\.k8s\.io\/v1\/subjectaccessreviews$/,
     grants: () => grants('authorization.k8s.io', ['subjectaccessreviews'], ['create'], 'cluster') },
   { why: 'webhooks: the leader patches the caBundle of istiod\'s own two configurations', file: /./, literal: /admissionregistration\.k8s\.io/,

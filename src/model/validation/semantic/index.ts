@@ -11,6 +11,7 @@ import { validateDestinationRule } from './destination-rule.js';
 import { validateEnvoyFilter } from './envoy-filter.js';
 import { validateProxyConfig, validateTelemetry, validateWasmPlugin, validateWorkloadGroup } from './extensions.js';
 import { validateGateway } from './gateway.js';
+import { validateGatewayApi } from './gateway-api.js';
 import { validateServiceEntry } from './service-entry.js';
 import { validateSidecar } from './sidecar.js';
 import { validateVirtualService } from './virtual-service.js';
@@ -37,6 +38,14 @@ const VALIDATORS: Partial<Record<KindName, KindValidator>> = {
   AuthorizationPolicy: validateAuthorizationPolicy,
   Telemetry: validateTelemetry,
   WasmPlugin: validateWasmPlugin,
+  GatewayClass: validateGatewayApi,
+  KubernetesGateway: validateGatewayApi,
+  HTTPRoute: validateGatewayApi,
+  GRPCRoute: validateGatewayApi,
+  TCPRoute: validateGatewayApi,
+  TLSRoute: validateGatewayApi,
+  ReferenceGrant: validateGatewayApi,
+  BackendTLSPolicy: validateGatewayApi,
 };
 
 export function validateSemantics(obj: ConfigObject, ctx: SemanticContext): ValidationIssue[] {
