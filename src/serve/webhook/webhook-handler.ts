@@ -29,13 +29,23 @@ function sendText(res: ServerResponse, status: number, text: string, extra: Reco
   res.end(text);
 }
 
-function drain(req: IncomingMessage, limit: number): void {
-  let drained = 0;
-  req.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > limit) req.destroy();
+/**
+ * Reads and discards the rest of a refused body (at most `limit` bytes), resolving once the client
+ * has sent it all: answering earlier and closing would make the still-writing client fail with
+ * EPIPE instead of reading the 413. Past the limit the connection is cut.
+ */
+function drain(req: IncomingMessage, limit: number): Promise<void> {
+  return new Promise((done) => {
+    if (req.readableEnded) return done();
+    let drained = 0;
+    req.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > limit) req.destroy();
+    });
+    req.once('end', () => done());
+    req.once('close', () => done());
+    req.resume();
   });
-  req.resume();
 }
 
 function route(pathname: string, deps: WebhookHandlerDeps): Review | undefined {
@@ -54,8 +64,8 @@ async function serveReview(review: Review, pathname: string, req: IncomingMessag
   if (!isJsonContentType(req.headers['content-type'])) return refuse(415, `invalid Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')}, want application/json`);
   const body = await readBody(req, deps.maxBodyBytes ?? MAX_BODY_BYTES);
   if (!body.ok) {
-    // Drain (bounded) what the client still sends so it reads the answer, then the connection closes.
-    drain(req, (deps.maxBodyBytes ?? MAX_BODY_BYTES) * 2);
+    // Drain (bounded) what the client still sends so it reads the answer, then close the connection.
+    await drain(req, (deps.maxBodyBytes ?? MAX_BODY_BYTES) * 2);
     return refuse(body.status, body.message, { connection: 'close' });
   }
   const json = parseJsonBody(body.text);
