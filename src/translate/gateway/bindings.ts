@@ -74,8 +74,12 @@ function httpForGateway(http: readonly HTTPRoute[], gatewayName: string, ns: str
   return { routes, changed };
 }
 
+const namesGatewaysInMatches = (vs: IndexedVirtualService): boolean =>
+  ((vs.config.spec as unknown as VirtualServiceSpec).http ?? []).some((route) => route.match?.some((m) => (m.gateways?.length ?? 0) > 0) ?? false);
+
 /** `vs` as seen from `gatewayName`: HTTP matches for other gateways removed (the same object when nothing changes). */
 export function forGateway(ctx: SidecarContext, vs: IndexedVirtualService, gatewayName: string): IndexedVirtualService {
+  if (!namesGatewaysInMatches(vs)) return vs; // the common case: no per-match gateways, nothing to narrow
   return ctx.memo(`gw.vsview:${gatewayName}:${vs.config.metadata.namespace}/${vs.config.metadata.name}`, () => {
     const spec = vs.config.spec as unknown as VirtualServiceSpec;
     const { routes, changed } = httpForGateway(spec.http ?? [], gatewayName, vs.config.metadata.namespace);

@@ -9,6 +9,7 @@ import type { Proxy } from '../../model/proxy.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { SidecarContext } from '../sidecar/context.js';
 import type { SidecarScope } from '../sidecar/scope.js';
+import type { TranslateDiagnostic } from '../types.js';
 import type { GatewayFeatures } from './features.js';
 import type { CredentialIndex } from './sds-credentials.js';
 import { mergeGateways, type MergedGateway } from './merge.js';
@@ -27,11 +28,27 @@ function gatewayScope(snapshot: Snapshot, proxy: Proxy, mesh: MeshConfig): Sidec
   };
 }
 
+/** A merged gateway with the findings merging reported, so a reused merge reports them again. */
+export interface MergeResult {
+  readonly merged: MergedGateway;
+  readonly diagnostics: readonly TranslateDiagnostic[];
+}
+
+/**
+ * Where a generator keeps merges between generate() calls: returns the kept result for this
+ * context's snapshot and proxy scope, or builds and keeps it. Merged gateways depend only on
+ * the snapshot and the proxy's namespace, labels and IPs, so LDS, RDS and CDS share one merge.
+ */
+export type MergeStore = (build: () => MergeResult) => MergeResult;
+
 export class GatewayContext extends SidecarContext {
   private routerScope: SidecarScope | undefined;
   private mergedMemo: MergedGateway | undefined;
 
-  constructor(snapshot: Snapshot, proxy: Proxy, mesh: MeshConfig, readonly gatewayFeatures: GatewayFeatures, readonly credentials?: CredentialIndex) {
+  constructor(
+    snapshot: Snapshot, proxy: Proxy, mesh: MeshConfig, readonly gatewayFeatures: GatewayFeatures,
+    readonly credentials?: CredentialIndex, private readonly mergeStore?: MergeStore,
+  ) {
     super(snapshot, proxy, mesh);
   }
 
@@ -41,6 +58,19 @@ export class GatewayContext extends SidecarContext {
 
   /** The Gateways selecting this proxy, merged per port as Istio's MergeGateways does. */
   get merged(): MergedGateway {
-    return (this.mergedMemo ??= mergeGateways(this, gatewaysForProxy(this.snapshot, this.proxy, this.gatewayFeatures.scopeGatewayToNamespace)));
+    return (this.mergedMemo ??= this.mergeOnce());
+  }
+
+  private mergeOnce(): MergedGateway {
+    const build = (): MergeResult => {
+      const start = this.diags.items.length;
+      const merged = mergeGateways(this, gatewaysForProxy(this.snapshot, this.proxy, this.gatewayFeatures.scopeGatewayToNamespace));
+      return { merged, diagnostics: this.diags.items.slice(start) };
+    };
+    if (!this.mergeStore) return build().merged;
+    let built = false;
+    const result = this.mergeStore(() => ((built = true), build()));
+    if (!built) this.diags.items.push(...result.diagnostics);
+    return result.merged;
   }
 }

@@ -4,16 +4,22 @@
  * edge: the gateway is the client's first hop, so it uses the remote address for
  * X-Forwarded-For (xff_num_trusted_hops 0) and sanitizes then sets the client certificate details
  * (SANITIZE_SET with subject, cert, DNS and URI) as Istio's default gateway topology does.
+ *
+ * A gateway has a manager per HTTPS server (1,000 in Istio's `gateways` benchmark) that differ
+ * only in stat prefix and route name: the rest is built once per generate() call and shared
+ * (deep-frozen, so the encoder encodes those parts once).
  */
 import type { MeshConfig } from '../../config/mesh-types.js';
+import { shared } from '../common/shared.js';
+import type { SidecarContext } from '../sidecar/context.js';
 import { outboundHttpManager } from '../sidecar/lds/http-manager.js';
 
 type Json = Record<string, unknown>;
 
-export function gatewayHttpManager(mesh: MeshConfig, statPrefix: string, routeName: string): Json {
-  const filter = outboundHttpManager(mesh, statPrefix, routeName);
+function managerTemplate(mesh: MeshConfig): Json {
+  const filter = outboundHttpManager(mesh, '', '');
   const typed = filter.typed_config as Json;
-  return {
+  const template = {
     ...filter,
     typed_config: {
       ...typed,
@@ -24,6 +30,14 @@ export function gatewayHttpManager(mesh: MeshConfig, statPrefix: string, routeNa
       http_protocol_options: {},
     },
   };
+  return shared(template);
+}
+
+export function gatewayHttpManager(ctx: SidecarContext, statPrefix: string, routeName: string): Json {
+  const template = ctx.memo('gw.httpManager', () => managerTemplate(ctx.mesh));
+  const typed = template.typed_config as Json;
+  const rds = typed.rds as Json;
+  return { ...template, typed_config: { ...typed, stat_prefix: statPrefix, rds: { ...rds, route_config_name: routeName } } };
 }
 
 /** Istio's stat prefix for a gateway listener's managers: `outbound_<bind>_<port>`. */

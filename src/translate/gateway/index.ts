@@ -12,7 +12,7 @@ import { uniqueDiagnostics } from '../common/diagnostics.js';
 import { TypeUrl } from '../type-urls.js';
 import type { Generated, Generator, XdsResource } from '../types.js';
 import { buildGatewayClusters } from './cds.js';
-import { GatewayContext } from './context.js';
+import { GatewayContext, type MergeResult, type MergeStore } from './context.js';
 import { buildGatewayLoadAssignment } from './eds.js';
 import { DEFAULT_GATEWAY_FEATURES, type GatewayFeatures } from './features.js';
 import { buildGatewayListeners } from './lds.js';
@@ -76,6 +76,19 @@ function alsoAffectedByEndpoints(snapshot: Snapshot, changes: ChangeSet, proxy: 
   return [];
 }
 
+/** Merged gateways kept per snapshot and proxy scope (dropped with the snapshot). */
+function mergeStore(scopeOf: (proxy: Proxy) => string): (snapshot: Snapshot, proxy: Proxy) => MergeStore {
+  const bySnapshot = new WeakMap<Snapshot, Map<string, MergeResult>>();
+  return (snapshot, proxy) => (build) => {
+    let byScope = bySnapshot.get(snapshot);
+    if (!byScope) bySnapshot.set(snapshot, (byScope = new Map()));
+    const key = scopeOf(proxy);
+    let result = byScope.get(key);
+    if (!result) byScope.set(key, (result = build()));
+    return result;
+  };
+}
+
 /**
  * `credentials` (a getter, so the generator follows the Secret cache): the secrets behind
  * credentialName. Absent: SDS answers nothing and credentialName servers are not checked.
@@ -83,19 +96,25 @@ function alsoAffectedByEndpoints(snapshot: Snapshot, changes: ChangeSet, proxy: 
 export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Partial<GatewayFeatures>; credentials?: () => CredentialIndex }): Generator {
   const features: GatewayFeatures = Object.freeze({ ...DEFAULT_GATEWAY_FEATURES, ...opts.features });
   const keys = new WeakMap<Proxy, string>();
+  const keyOf = (proxy: Proxy): string => {
+    let key = keys.get(proxy);
+    if (key === undefined) keys.set(proxy, (key = scopeKey(proxy)));
+    return key;
+  };
+  const merges = mergeStore(keyOf);
+  const context = (snapshot: Snapshot, proxy: Proxy) => new GatewayContext(snapshot, proxy, opts.mesh, features, opts.credentials?.(), merges(snapshot, proxy));
   return Object.freeze({
     name: 'router',
     typeUrls: TYPE_URLS,
     nameScopedTypeUrls: Object.freeze([]),
     scopeKey(proxy: Proxy, typeUrl: string): string {
-      let key = keys.get(proxy);
-      if (key === undefined) keys.set(proxy, (key = scopeKey(proxy)));
+      const key = keyOf(proxy);
       // Listeners and secrets read the credentials: cached per credentials version too.
       const credentials = opts.credentials && (typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Secret) ? opts.credentials() : undefined;
       return credentials ? `${key};cred=${credentials.version}` : key;
     },
     generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
-      const ctx = new GatewayContext(snapshot, proxy, opts.mesh, features, opts.credentials?.());
+      const ctx = context(snapshot, proxy);
       const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
       return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
     },
@@ -110,7 +129,7 @@ export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Part
       if (namespaces.size === 0) return [];
       if (namespaces.has(proxy.namespace)) return SDS_AND_LDS;
       // Gateway API secrets may live in another namespace (allowed by a ReferenceGrant).
-      const ctx = new GatewayContext(snapshot, proxy, opts.mesh, features, opts.credentials?.());
+      const ctx = context(snapshot, proxy);
       for (const name of referencedCredentialResources(ctx)) {
         const ref = parseCredentialResource(name, proxy.namespace);
         if (typeof ref !== 'string' && namespaces.has(ref.namespace)) return SDS_AND_LDS;

@@ -29,13 +29,13 @@ function httpsChain(ctx: GatewayContext, gs: GatewayServer, bind: string): Gatew
     return [];
   }
   const statPrefix = gs.server.name || listenerStatPrefix(bind, gs.listenerPort);
-  return [{ sniHosts: [...gs.sniHosts], tlsContext: gatewayTlsContext(gs.server.tls!), filters: [gatewayHttpManager(ctx.mesh, statPrefix, gs.routeName)] }];
+  return [{ sniHosts: [...gs.sniHosts], tlsContext: gatewayTlsContext(gs.server.tls!), filters: [gatewayHttpManager(ctx, statPrefix, gs.routeName)] }];
 }
 
 function chainsOf(ctx: GatewayContext, l: MergedListener, bind: string): GatewayChain[] {
   const first = l.servers[0]!;
   if (l.plaintext && isHttpServer(first.server, first.protocol)) {
-    return [{ filters: [gatewayHttpManager(ctx.mesh, listenerStatPrefix(bind, l.port), first.routeName)] }];
+    return [{ filters: [gatewayHttpManager(ctx, listenerStatPrefix(bind, l.port), first.routeName)] }];
   }
   const claimedSni = new Map<string, string>();
   return l.servers.flatMap((gs) => (isHttpServer(gs.server, gs.protocol) && gs.server.tls ? httpsChain(ctx, gs, bind) : tcpServerChains(ctx, gs, claimedSni)));

@@ -123,7 +123,9 @@ class Merger {
     const mergeable = (isHttpProtocol(current.protocol) || current.protocol === gs.protocol) && isHttpProtocol(gs.protocol);
     if (!mergeable) return this.skip(gs, `port ${gs.listenerPort} already has a ${current.protocol} server (${current.gatewayName} ${current.path}) it cannot be merged with`);
     l.servers.push(gs);
-    this.byRoute.set(gs.routeName, [...(this.byRoute.get(gs.routeName) ?? []), gs]);
+    const shared = this.byRoute.get(gs.routeName);
+    if (shared) shared.push(gs);
+    else this.byRoute.set(gs.routeName, [gs]);
   }
 
   private addTls(l: MergedListener, gs: GatewayServer): void {
@@ -134,6 +136,11 @@ class Merger {
     if (gs.routeName) this.byRoute.set(gs.routeName, [gs]);
     l.servers.push(gs);
   }
+}
+
+function uniqueSorted(xs: string[]): string[] {
+  xs.sort();
+  return xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
 }
 
 function serversOf(ctx: SidecarContext, gw: ConfigObject): GatewayServer[] {
@@ -151,7 +158,7 @@ function serversOf(ctx: SidecarContext, gw: ConfigObject): GatewayServer[] {
     const listenerPort = resolvePort(ctx, server.port.number);
     out.push({
       gateway: gw, gatewayName, server, path, protocol, hosts, listenerPort,
-      sniHosts: [...new Set(hosts.map(hostPart))].sort(),
+      sniHosts: uniqueSorted(hosts.map(hostPart)),
       bind: server.bind ?? '',
       routeName: routeNameOf(server, protocol, listenerPort, gw),
     });

@@ -11,6 +11,7 @@
  * `blackhole:<port>` with no routes, so Envoy answers 404.
  */
 import { isCatchAll } from '../sidecar/rds/match.js';
+import type { IndexedVirtualService } from '../../model/index/virtual-service-index.js';
 import { buildVirtualServiceRoutes } from '../sidecar/rds/routes.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
@@ -26,32 +27,50 @@ const MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
 interface VHostDraft {
   readonly host: string;
   readonly port: number;
-  routes: Json[];
-  /** Which (gateway, VirtualService) route lists built it, in order: equal keys mean equal routes. */
-  sources: string[];
+  /**
+   * The route lists of the (gateway, VirtualService, port) triples that built it, in order. Each
+   * list is built once per generate() call, so equal lists (by identity) mean equal routes.
+   */
+  readonly sources: Json[][];
   requireTls: boolean;
 }
 
-function routesFor(ctx: GatewayContext, gs: GatewayServer, vsKey: string, build: () => Json[]): Json[] {
-  return ctx.memo(`gw.routes:${gs.gatewayName}:${vsKey}:${gs.server.port.number}`, build);
+type RoutesByPort = Map<number, Json[]>;
+
+/** The routes one VirtualService gives one gateway server port, built once per generate() call. */
+function routesFor(ctx: GatewayContext, gs: GatewayServer, vs: IndexedVirtualService): Json[] {
+  const byGateway = ctx.memo('gw.routes', () => new Map<string, Map<IndexedVirtualService, RoutesByPort>>());
+  let byVs = byGateway.get(gs.gatewayName);
+  if (!byVs) byGateway.set(gs.gatewayName, (byVs = new Map()));
+  let byPort = byVs.get(vs);
+  if (!byPort) byVs.set(vs, (byPort = new Map()));
+  const port = gs.server.port.number;
+  let routes = byPort.get(port);
+  if (!routes) byPort.set(port, (routes = buildVirtualServiceRoutes(ctx, forGateway(ctx, vs, gs.gatewayName), port)));
+  return routes;
+}
+
+/** VirtualService hosts lower-cased once per generate() call (server hosts already are). */
+function lowerHosts(ctx: GatewayContext, vs: IndexedVirtualService): readonly string[] {
+  const byVs = ctx.memo('gw.vshosts', () => new Map<IndexedVirtualService, readonly string[]>());
+  let hosts = byVs.get(vs);
+  if (!hosts) byVs.set(vs, (hosts = vs.hosts.map((h) => h.toLowerCase())));
+  return hosts;
 }
 
 function addServer(ctx: GatewayContext, gs: GatewayServer, drafts: Map<string, VHostDraft>): void {
   const port = gs.server.port.number;
   const redirect = gs.server.tls?.httpsRedirect === true;
   for (const vs of virtualServicesForGateway(ctx, gs.gatewayName)) {
-    const ns = vs.config.metadata.namespace;
-    const hosts = intersectHosts(hostsForNamespace(gs.hosts, ns), vs.hosts);
+    const hosts = intersectHosts(hostsForNamespace(gs.hosts, vs.config.metadata.namespace), lowerHosts(ctx, vs));
     if (hosts.length === 0) continue;
-    const vsKey = `${ns}/${vs.config.metadata.name}`;
-    const routes = routesFor(ctx, gs, vsKey, () => buildVirtualServiceRoutes(ctx, forGateway(ctx, vs, gs.gatewayName), port));
+    const routes = routesFor(ctx, gs, vs);
     for (const host of hosts) {
       const found = drafts.get(host);
       if (found) {
-        found.routes.push(...routes);
-        found.sources.push(`${gs.gatewayName}|${vsKey}|${port}`);
+        found.sources.push(routes);
         found.requireTls ||= redirect;
-      } else drafts.set(host, { host, port, routes: [...routes], sources: [`${gs.gatewayName}|${vsKey}|${port}`], requireTls: redirect });
+      } else drafts.set(host, { host, port, sources: [routes], requireTls: redirect });
     }
   }
   if (!redirect) return;
@@ -59,30 +78,48 @@ function addServer(ctx: GatewayContext, gs: GatewayServer, drafts: Map<string, V
     const host = hostPart(raw);
     const found = drafts.get(host);
     if (found) found.requireTls = true;
-    else drafts.set(host, { host, port, routes: [], sources: [], requireTls: true });
+    else drafts.set(host, { host, port, sources: [], requireTls: true });
   }
 }
 
-/** Catch-all routes last, each group in order (Istio's SortVHostRoutes). */
-function catchAllLast(routes: readonly Json[]): Json[] {
-  const catchAll = routes.filter((r) => isCatchAll(r.match as Json));
-  return [...routes.filter((r) => !isCatchAll(r.match as Json)), ...catchAll];
+/** The routes of a draft, catch-all routes last, each group in order (Istio's SortVHostRoutes). */
+function draftRoutes(d: VHostDraft): Json[] {
+  const out: Json[] = [];
+  const catchAll: Json[] = [];
+  for (const routes of d.sources) {
+    for (const r of routes) (isCatchAll(r.match as Json) ? catchAll : out).push(r);
+  }
+  for (const r of catchAll) out.push(r);
+  return out;
+}
+
+/** Identity key of a draft's route lists (ids of the lists, in order) and its TLS requirement. */
+function sourceKey(d: VHostDraft, ids: Map<Json[], number>): string {
+  let key = d.requireTls ? 'tls' : 'plain';
+  for (const routes of d.sources) {
+    let id = ids.get(routes);
+    if (id === undefined) ids.set(routes, (id = ids.size));
+    key += `,${id}`;
+  }
+  return key;
 }
 
 function toVirtualHosts(drafts: Map<string, VHostDraft>): Json[] {
   const byKey = new Map<string, Json>();
-  const out: Json[] = [];
+  const ids = new Map<Json[], number>();
+  const out: { name: string; vh: Json }[] = [];
   for (const host of [...drafts.keys()].sort()) {
     const d = drafts.get(host)!;
-    const key = `${d.sources.join(';')}|${d.requireTls}`;
+    const key = sourceKey(d, ids);
     const same = byKey.get(key);
     if (same) { (same.domains as string[]).push(host); continue; }
-    const vh: Json = { name: `${host}:${d.port}`, domains: [host], routes: catchAllLast(d.routes), include_request_attempt_count: true };
+    const name = `${host}:${d.port}`;
+    const vh: Json = { name, domains: [host], routes: draftRoutes(d), include_request_attempt_count: true };
     if (d.requireTls) vh.require_tls = 'ALL';
     byKey.set(key, vh);
-    out.push(vh);
+    out.push({ name, vh });
   }
-  return out.sort((a, b) => (String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0));
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((o) => o.vh);
 }
 
 export function buildGatewayRouteConfiguration(ctx: GatewayContext, name: string): XdsResource | undefined {
