@@ -9,17 +9,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { withGatewayApiObjects } from '../../../src/model/gateway-api/derived-store.js';
 import { parseProxy } from '../../../src/model/proxy.js';
 import { buildSnapshot, registryOptions } from '../../../src/model/snapshot.js';
 import type { GatewayFeatures } from '../../../src/translate/gateway/features.js';
 import { createGatewayGenerator } from '../../../src/translate/gateway/index.js';
-import { TypeUrl } from '../../../src/translate/type-urls.js';
-import type { TranslateDiagnostic, XdsResource } from '../../../src/translate/types.js';
 import { objectsFrom } from '../../unit/translate/grpc-fixtures.js';
-import { meshFor, type Rendered } from '../translate-sidecar/render.js';
-import { edsClusterNames, routeConfigNames } from '../translate-sidecar/references.js';
+import { meshFor, renderWith, type Rendered } from '../translate-sidecar/render.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,13 +35,6 @@ export function routerNode(proxyYaml: string | undefined): Json {
   return { id: given.id ?? `router~${ip}~gateway-0.${ns}~${ns}.svc.cluster.local`, metadata, locality: given.locality ?? DEFAULT_ROUTER_NODE.locality };
 }
 
-const byName = (a: XdsResource, b: XdsResource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const yamlOf = (value: unknown) => stringify(JSON.parse(JSON.stringify(value)) ?? [], { sortMapEntries: true, lineWidth: 0 });
-
-function sortedDiagnostics(items: readonly TranslateDiagnostic[]): TranslateDiagnostic[] {
-  const unique = [...new Set(items.map((d) => JSON.stringify(d, Object.keys(d).sort())))].sort();
-  return unique.map((d) => JSON.parse(d) as TranslateDiagnostic);
-}
 
 export function renderGatewayCase(dir: string): Rendered {
   const mesh = meshFor(readIfExists(join(dir, 'mesh.yaml')), join(dir, 'mesh.yaml'));
@@ -57,26 +47,5 @@ export function renderGatewayCase(dir: string): Rendered {
   assert.ok(parsed.ok, `proxy.yaml: ${JSON.stringify(parsed.ok ? [] : parsed.errors)}`);
   const features = readIfExists(join(dir, 'features.yaml'));
   const gen = createGatewayGenerator({ mesh, features: features === undefined ? undefined : (parse(features) as Partial<GatewayFeatures>) });
-  const diagnostics: TranslateDiagnostic[] = [];
-  const ask = (typeUrl: string, names: string[] | undefined) => {
-    const out = gen.generate(snapshot, parsed.value, typeUrl, names);
-    diagnostics.push(...out.diagnostics);
-    return [...out.resources].sort(byName);
-  };
-  const listeners = ask(TypeUrl.Listener, undefined);
-  const clusters = ask(TypeUrl.Cluster, undefined);
-  const routes = ask(TypeUrl.RouteConfiguration, routeConfigNames(listeners.map((r) => r.body as Json)));
-  const endpoints = ask(TypeUrl.ClusterLoadAssignment, edsClusterNames(clusters.map((r) => r.body as Json)));
-  const bodies = (rs: readonly XdsResource[]) => yamlOf(rs.map((r) => r.body));
-  const diags = sortedDiagnostics(diagnostics);
-  return {
-    files: {
-      'listeners.yaml': bodies(listeners),
-      'routes.yaml': bodies(routes),
-      'clusters.yaml': bodies(clusters),
-      'endpoints.yaml': bodies(endpoints),
-      'diagnostics.yaml': yamlOf(diags),
-    },
-    listeners, routes, clusters, endpoints, diagnostics: diags,
-  };
+  return renderWith(gen, snapshot, parsed.value);
 }

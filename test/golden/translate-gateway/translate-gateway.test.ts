@@ -8,11 +8,7 @@
 import assert from 'node:assert/strict';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkResourceShape, encodeResourceBody } from '../../../src/serve/proto/encode.js';
-import { TypeUrl } from '../../../src/translate/type-urls.js';
-import type { XdsResource } from '../../../src/translate/types.js';
-import { checkValidateRules } from '../../helpers/validate-rules.js';
-import { checkIntegrity } from '../../helpers/xds-integrity.js';
+import { checkRenderedXds } from '../../helpers/xds-golden-checks.js';
 import { goldenDirCases } from '../translate-sidecar/golden-dir.js';
 import { routeConfigNames } from '../translate-sidecar/references.js';
 import type { Rendered } from '../translate-sidecar/render.js';
@@ -20,26 +16,9 @@ import { renderGatewayCase } from './render.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-function checkType(caseName: string, typeUrl: string, resources: readonly XdsResource[]): void {
-  const seen = new Set<string>();
-  for (const r of resources) {
-    const where = `${caseName}: ${r.name}`;
-    assert.ok(!seen.has(r.name), `${where}: name is not unique`);
-    seen.add(r.name);
-    assert.equal(r.body['@type'], typeUrl, `${where}: '@type'`);
-    assert.equal(r.body.name ?? r.body.cluster_name, r.name, `${where}: resource name matches its body`);
-    assert.deepEqual(checkResourceShape(r.body), [], `${where}: shape problems`);
-    assert.ok(encodeResourceBody(r.body).bytes.length > 0, `${where}: encodes`);
-    assert.deepEqual(checkValidateRules(r.body), [], `${where}: validate.rules violations`);
-  }
-}
-
+/** The common checks, and every route configuration a listener names must be served. */
 function checkRendered(out: Rendered, caseName: string): void {
-  checkType(caseName, TypeUrl.Listener, out.listeners);
-  checkType(caseName, TypeUrl.RouteConfiguration, out.routes);
-  checkType(caseName, TypeUrl.Cluster, out.clusters);
-  checkType(caseName, TypeUrl.ClusterLoadAssignment, out.endpoints);
-  assert.deepEqual(checkIntegrity({ listeners: out.listeners, routes: out.routes, clusters: out.clusters, endpoints: out.endpoints }), [], `${caseName}: referential integrity`);
+  checkRenderedXds(out, caseName);
   const served = new Set(out.routes.map((r) => r.name));
   const missing = routeConfigNames(out.listeners.map((l) => l.body as Record<string, unknown>)).filter((n) => !served.has(n));
   assert.deepEqual(missing, [], `${caseName}: every RDS name a listener uses is served`);

@@ -21,7 +21,7 @@ import { buildSnapshot, registryOptions, type Snapshot } from '../../../src/mode
 import type { SidecarFeatures } from '../../../src/translate/sidecar/features.js';
 import { createSidecarGenerator } from '../../../src/translate/sidecar/index.js';
 import { TypeUrl } from '../../../src/translate/type-urls.js';
-import type { TranslateDiagnostic, XdsResource } from '../../../src/translate/types.js';
+import type { Generator, TranslateDiagnostic, XdsResource } from '../../../src/translate/types.js';
 import { objectsFrom } from '../../unit/translate/grpc-fixtures.js';
 import { edsClusterNames, routeConfigNames } from './references.js';
 
@@ -98,6 +98,11 @@ export function renderCase(dir: string): Rendered {
   const { snapshot, proxy, mesh } = loadCase(dir);
   const features = readIfExists(join(dir, 'features.yaml'));
   const gen = createSidecarGenerator({ mesh, features: features === undefined ? undefined : (parse(features) as Partial<SidecarFeatures>) });
+  return renderWith(gen, snapshot, proxy);
+}
+
+/** Asks a generator for everything a proxy subscribes to (LDS, CDS, then the RDS and EDS names they use) and renders the golden files. */
+export function renderWith(gen: Generator, snapshot: Snapshot, proxy: Proxy): Rendered {
   const diagnostics: TranslateDiagnostic[] = [];
   const ask = (typeUrl: string, names: string[] | undefined) => {
     const out = gen.generate(snapshot, proxy, typeUrl, names);
