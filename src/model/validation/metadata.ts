@@ -57,11 +57,20 @@ export function validateMetadata(raw: unknown, info: KindInfo, defaultNamespace:
     namespace,
     labels,
     annotations,
+    ...optionalMetaFields(m),
+  };
+  return { meta, issues };
+}
+
+type OptionalMeta = Pick<ObjectMeta, 'resourceVersion' | 'generation' | 'creationTimestamp' | 'uid' | 'deletionTimestamp'>;
+
+/** The metadata fields the model keeps when the API server (or a file) sets them with the right type. */
+export function optionalMetaFields(m: Readonly<Record<string, unknown>>): OptionalMeta {
+  return {
     ...(typeof m.resourceVersion === 'string' ? { resourceVersion: m.resourceVersion } : {}),
     ...(typeof m.generation === 'number' ? { generation: m.generation } : {}),
     ...(typeof m.creationTimestamp === 'string' ? { creationTimestamp: m.creationTimestamp } : {}),
     ...(typeof m.uid === 'string' ? { uid: m.uid } : {}),
     ...(typeof m.deletionTimestamp === 'string' ? { deletionTimestamp: m.deletionTimestamp } : {}),
   };
-  return { meta, issues };
 }

@@ -11,6 +11,7 @@
 import type { ConfigObject, ObjectMeta } from '../../model/config.js';
 import type { KindInfo } from '../../model/kinds.js';
 import { deepFreeze } from '../../model/validation/validate.js';
+import { optionalMetaFields } from '../../model/validation/metadata.js';
 import { isDns1123Label, isDns1123Subdomain } from '../../lib/k8s-names.js';
 import { LAST_APPLIED_ANNOTATION, watchedApiVersion } from './convert.js';
 
@@ -64,11 +65,7 @@ function metadataOf(info: KindInfo, m: Record<string, unknown>, errors: string[]
     namespace,
     labels,
     annotations,
-    ...(typeof m.resourceVersion === 'string' ? { resourceVersion: m.resourceVersion } : {}),
-    ...(typeof m.generation === 'number' ? { generation: m.generation } : {}),
-    ...(typeof m.creationTimestamp === 'string' ? { creationTimestamp: m.creationTimestamp } : {}),
-    ...(typeof m.uid === 'string' ? { uid: m.uid } : {}),
-    ...(typeof m.deletionTimestamp === 'string' ? { deletionTimestamp: m.deletionTimestamp } : {}),
+    ...optionalMetaFields(m),
   };
 }
 
