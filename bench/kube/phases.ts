@@ -57,10 +57,20 @@ export function snapshotCount(daemon: Daemon): number {
   return daemon.lines.filter((l) => l.msg === 'new snapshot').length;
 }
 
-export async function heapUsedBytes(daemon: Daemon): Promise<number> {
+async function metricsText(daemon: Daemon): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${daemon.monitoringPort}/metrics`);
-  const text = await res.text();
-  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN);
+  return res.text();
+}
+
+export async function heapUsedBytes(daemon: Daemon): Promise<number> {
+  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(await metricsText(daemon))?.[1] ?? NaN);
+}
+
+/** Main-thread GC pause seconds so far by kind (prom-client's nodejs_gc_duration_seconds). */
+export async function gcSeconds(daemon: Daemon): Promise<{ major: number; minor: number; incremental: number }> {
+  const text = await metricsText(daemon);
+  const sum = (kind: string) => Number(new RegExp(`^nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { major: sum('major'), minor: sum('minor'), incremental: sum('incremental') };
 }
 
 export async function idleCpuRate(pid: number, ms: number): Promise<number> {
@@ -111,6 +121,8 @@ export interface EventPhaseResult {
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
   readonly snapshots: number;
+  /** Main-thread pauses of major (mark-compact) GCs during the phase: one landing here dominates a phase. */
+  readonly majorGcMs: number;
 }
 
 /**
@@ -121,6 +133,7 @@ export async function eventPhase(daemon: Daemon, source: EventSource, mix: Event
   const pid = daemon.proc.pid!;
   const c0 = cpuSeconds(pid);
   const s0 = snapshotCount(daemon);
+  const gc0 = await gcSeconds(daemon);
   const t0 = performance.now();
   let sent = 0;
   const total = Math.round(rate * seconds);
@@ -132,5 +145,7 @@ export async function eventPhase(daemon: Daemon, source: EventSource, mix: Event
   await sleep(tailMs);
   const elapsedS = (performance.now() - t0) / 1000;
   const cpuS = cpuSeconds(pid) - c0 - idleRate * elapsedS;
-  return { mix, events: total, seconds, cpuS, cpuPerEventUs: (cpuS / total) * 1e6, rssBytes: rssBytes(pid), heapUsedBytes: await heapUsedBytes(daemon), snapshots: snapshotCount(daemon) - s0 };
+  const gc1 = await gcSeconds(daemon);
+  const majorGcMs = (gc1.major - gc0.major) * 1000;
+  return { mix, events: total, seconds, cpuS, cpuPerEventUs: (cpuS / total) * 1e6, rssBytes: rssBytes(pid), heapUsedBytes: await heapUsedBytes(daemon), snapshots: snapshotCount(daemon) - s0, majorGcMs };
 }

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { startFakeKubeApi, type FakeKubeApi } from '../../test/helpers/fake-kube-api.js';
 import { machineFacts, median, rssBytes } from '../ads/proc-stats.js';
 import { DEFAULT_SIZE, namespaceName, pod, service, slice, type ClusterSize } from './cluster.js';
-import { EventSource, eventPhase, heapUsedBytes, idleCpuRate, sleep, startAndWaitReady, type EventPhaseResult } from './phases.js';
+import { EventSource, eventPhase, type EventMix, heapUsedBytes, idleCpuRate, sleep, startAndWaitReady, type EventPhaseResult } from './phases.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -27,6 +27,10 @@ const { values: flags } = parseArgs({
     'event-rounds': { type: 'string', default: '3' },
     seconds: { type: 'string', default: '20' },
     rate: { type: 'string', default: '100' },
+    /** Event phases per round, e.g. "pods" alone when profiling the pod path. */
+    mixes: { type: 'string', default: 'pods,mixed' },
+    /** Seconds of pod events before anything is measured: the one-off major GC of startup garbage then lands there. */
+    warmup: { type: 'string', default: '0' },
     json: { type: 'string' },
   },
 });
@@ -73,12 +77,16 @@ async function main(): Promise<void> {
     const idle = await idleCpuRate(daemon.proc.pid!, 5000);
     console.log(`idle: ${(idle * 1000).toFixed(1)} ms CPU/s`);
     const source = new EventSource(api, size);
+    if (Number(flags.warmup) > 0) {
+      const warm = await eventPhase(daemon, source, 'pods', rate, Number(flags.warmup), idle, 1500);
+      console.log(`warm-up: ${warm.events} pod events, ${warm.cpuPerEventUs.toFixed(1)} µs CPU/event, major GC ${Math.round(warm.majorGcMs)} ms (not counted)`);
+    }
     const phases: EventPhaseResult[] = [];
     for (let r = 0; r < Number(flags['event-rounds']); r++) {
-      for (const mix of ['pods', 'mixed'] as const) {
+      for (const mix of flags.mixes.split(',') as EventMix[]) {
         const result = await eventPhase(daemon, source, mix, rate, seconds, idle, 1500);
         phases.push(result);
-        console.log(`events ${mix} ${r + 1}: ${result.events} in ${seconds} s → ${result.cpuPerEventUs.toFixed(1)} µs CPU/event, ${result.snapshots} snapshots; RSS ${Math.round(result.rssBytes / MiB)} MiB, heap ${Math.round(result.heapUsedBytes / MiB)} MiB`);
+        console.log(`events ${mix} ${r + 1}: ${result.events} in ${seconds} s → ${result.cpuPerEventUs.toFixed(1)} µs CPU/event, ${result.snapshots} snapshots, major GC ${Math.round(result.majorGcMs)} ms; RSS ${Math.round(result.rssBytes / MiB)} MiB, heap ${Math.round(result.heapUsedBytes / MiB)} MiB`);
       }
     }
     const sourcez = JSON.parse((await daemon.get('/debug/sourcez')).body) as { kubernetes: Record<string, { resourceVersion: string; lists: number; watchFailures: number }> };
@@ -96,6 +104,7 @@ async function main(): Promise<void> {
       idleCpuMsPerS: round1(idle * 1000),
       podEventCpuUs: round1(median(phases.filter((p) => p.mix === 'pods').map((p) => p.cpuPerEventUs))),
       mixedEventCpuUs: round1(median(phases.filter((p) => p.mix === 'mixed').map((p) => p.cpuPerEventUs))),
+      snapshotsPerPhase: median(phases.map((p) => p.snapshots)),
       afterEvents: { rssMiB: Math.round(phases.at(-1)!.rssBytes / MiB), heapMiB: Math.round(phases.at(-1)!.heapUsedBytes / MiB) },
       informerLists: Object.fromEntries(Object.entries(sourcez.kubernetes).map(([k, v]) => [k, v.lists])),
       errorsLogged: problems.length,

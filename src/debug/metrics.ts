@@ -115,7 +115,8 @@ function webhookMetrics(registers: Registry[]): WebhookMetrics {
 export function createMeshMetrics(): MeshMetrics {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry });
+  // A 100 ms event-loop sampling period instead of 10 ms: the default wakes an idle daemon 100 times a second.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const debounce = new Histogram({ name: 'pilot_debounce_time', help: 'Delay in seconds between the first config enters debouncing and the merged push request is pushed into the push queue.', buckets: TIME_BUCKETS, registers });
   const services = new Gauge({ name: 'pilot_services', help: 'Total services known to pilot.', registers });
   const virtualServices = new Gauge({ name: 'pilot_virt_services', help: 'Total virtual services known to pilot.', registers });

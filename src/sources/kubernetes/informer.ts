@@ -128,11 +128,13 @@ export function createInformer(opts: InformerOptions): Informer {
   async function listOnce(reason: ListReason): Promise<boolean> {
     listAbort = new AbortController();
     try {
-      const result = await opts.transport.list(opts.path, listAbort.signal);
+      // Transformed page by page where the transport can: full objects (a Pod is mostly what
+      // trimPod drops) then never outlive their page, so startup leaves far less old-space garbage.
+      const result = await opts.transport.list(opts.path, listAbort.signal, transform);
       if (closed) return false;
       const items: KubeObject[] = [];
       for (const item of result.items) {
-        const obj = transform(item);
+        const obj = result.transformed ? item : transform(item);
         if (obj) items.push(obj);
       }
       const { upserts, deletes } = reconcile(cache, items);

@@ -79,7 +79,7 @@ function getJson(url: URL, opts: RequestOptions, signal?: AbortSignal): Promise<
 
 export function createKubeTransport(kc: KubeConfig): ListWatchTransport {
   return {
-    async list(path, signal) {
+    async list(path, signal, transform) {
       const items: KubeObject[] = [];
       const { opts, release } = withKeepAlive(await requestOptions(kc));
       let token = '';
@@ -90,9 +90,12 @@ export function createKubeTransport(kc: KubeConfig): ListWatchTransport {
           if (token) url.searchParams.set('continue', token);
           const page = (await getJson(url, opts, signal)) as ListPage;
           if (!Array.isArray(page?.items)) throw new Error(`the API server's list of ${path} has no items array`);
-          for (const item of page.items) items.push(item);
+          for (const item of page.items) {
+            const kept = transform ? transform(item) : item;
+            if (kept) items.push(kept);
+          }
           token = page.metadata?.continue ?? '';
-          if (!token) return { items, resourceVersion: page.metadata?.resourceVersion ?? '' } satisfies ListResult;
+          if (!token) return { items, resourceVersion: page.metadata?.resourceVersion ?? '', transformed: transform !== undefined } satisfies ListResult;
         }
       } finally {
         release();

@@ -8,6 +8,8 @@ export interface ListResult {
   readonly items: readonly KubeObject[];
   /** The list's metadata.resourceVersion: where the following watch starts. */
   readonly resourceVersion: string;
+  /** True when list()'s `transform` was applied to each item as its page arrived (undefined results left out). */
+  readonly transformed?: boolean;
 }
 
 export interface WatchParams {
@@ -25,8 +27,12 @@ export interface WatchHandle {
 export type WatchEventHandler = (type: string, object: KubeObject) => void;
 
 export interface ListWatchTransport {
-  /** Rejects with a KubeApiError for an HTTP error (statusCode 410 = Gone, 404 = not served). */
-  list(path: string, signal?: AbortSignal): Promise<ListResult>;
+  /**
+   * Rejects with a KubeApiError for an HTTP error (statusCode 410 = Gone, 404 = not served).
+   * An implementation may apply `transform` per page (then says so in `transformed`): the
+   * untransformed page dies young instead of every full object living until the list ends.
+   */
+  list(path: string, signal?: AbortSignal, transform?: (item: KubeObject) => KubeObject | undefined): Promise<ListResult>;
   /**
    * Starts a watch. `onDone` is called exactly once when the stream ends: with null for a clean
    * end, or with the error (a KubeApiError with statusCode when the server refused it).

@@ -208,6 +208,24 @@ test('close stops the informer: the watch is aborted and no restart follows', as
   assert.equal(t.watches.length, 1);
 });
 
+test('the transform runs once per listed item: by the transport when it says transformed, else by the informer', async () => {
+  const tag = (o: KubeObject): KubeObject => ({ metadata: { ...o.metadata, name: `${String(o.metadata?.name)}+t` } });
+  for (const byTransport of [true, false]) {
+    const t = new ScriptedTransport();
+    let given: ((item: KubeObject) => KubeObject | undefined) | undefined;
+    t.list = async (_path?: string, _signal?: AbortSignal, transform?: (item: KubeObject) => KubeObject | undefined) => {
+      given = transform;
+      const items = [obj('a', '5'), obj('b', '6')];
+      return byTransport ? { items: items.map((i) => transform!(i)!), resourceVersion: '10', transformed: true } : { items, resourceVersion: '10' };
+    };
+    const { informer, calls } = await started(t, { transform: tag });
+    await informer.whenSynced();
+    assert.equal(typeof given, 'function');
+    assert.deepEqual(calls, ['upsert a+t@5', 'upsert b+t@6'], `byTransport=${byTransport}`);
+    informer.close();
+  }
+});
+
 test('reconcile returns each vanished object once and skips unchanged versions', () => {
   const cache = new Map<string, KubeObject>([['default/a', obj('a', '1')], ['default/b', obj('b', '2')]]);
   const r1 = reconcile(cache, [obj('a', '1'), obj('c', '3')]);

@@ -61,6 +61,26 @@ test('list: pages follow continue tokens over one kept-alive TLS connection, wit
   assert.equal(connections, 1);
 });
 
+test('list: a transform is applied to each item as its page arrives; undefined drops the item', async () => {
+  serve = (url, _req, res) => {
+    const page = Number(url.searchParams.get('continue') ?? '0');
+    const items = [{ metadata: { name: `p${page}`, namespace: 'ns', managedFields: [{}] } }];
+    json(res, 200, { kind: 'PodList', items, metadata: { resourceVersion: `rv${page}`, ...(page < 2 ? { continue: String(page + 1) } : {}) } });
+  };
+  const pagesSeenAtTransform: number[] = [];
+  const result = await transport.list('/api/v1/pods', undefined, (item) => {
+    pagesSeenAtTransform.push(seen.length);
+    return item.metadata?.name === 'p1' ? undefined : { metadata: { name: `${String(item.metadata?.name)}-trimmed` } };
+  });
+  assert.equal(result.transformed, true);
+  assert.deepEqual(result.items, [{ metadata: { name: 'p0-trimmed' } }, { metadata: { name: 'p2-trimmed' } }]);
+  // Page by page: item n was transformed right after page n arrived, before the next request.
+  assert.deepEqual(pagesSeenAtTransform.map((n, i) => n - pagesSeenAtTransform[0]! - i), [0, 0, 0]);
+  const plain = await transport.list('/api/v1/pods');
+  assert.ok(!plain.transformed);
+  assert.equal(plain.items.length, 3);
+});
+
 test('list: an error status becomes a KubeApiError with the Status message', async () => {
   serve = (_url, _req, res) => json(res, 410, { kind: 'Status', code: 410, reason: 'Expired', message: 'continue token too old' });
   await assert.rejects(transport.list('/api/v1/pods'), (err: unknown) => err instanceof KubeApiError && err.statusCode === 410 && err.message === 'continue token too old');
