@@ -58,11 +58,16 @@ export class ResourceCache {
   resolve(generator: Generator, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): readonly CachedResource[] | undefined {
     if (names === undefined) return this.resolveWildcard(generator, proxy, typeUrl);
     const unique = [...new Set(names)];
+    const scopeOf = this.scopesOfNames(generator, proxy, typeUrl, unique);
     // Names may fall in different scopes (a shared client listener vs. a per-IP server one).
     const scopes = new Map<Scope, string[]>();
-    for (const n of unique) {
-      const scope = this.scopeFor(generator, proxy, typeUrl, n);
-      if (!scope.byName.has(n)) scopes.set(scope, [...(scopes.get(scope) ?? []), n]);
+    for (let i = 0; i < unique.length; i++) {
+      const n = unique[i]!;
+      const scope = scopeOf[i]!;
+      if (scope.byName.has(n)) continue;
+      const missing = scopes.get(scope);
+      if (missing) missing.push(n);
+      else scopes.set(scope, [n]);
     }
     for (const [scope, missing] of scopes) {
       const made = this.generate(generator, proxy, typeUrl, missing, scope);
@@ -70,14 +75,22 @@ export class ResourceCache {
       for (const r of made) scope.byName.set(r.name, r);
       for (const n of missing) if (!scope.byName.has(n)) scope.byName.set(n, null);
     }
-    const served = new Set(unique.map((n) => this.scopeFor(generator, proxy, typeUrl, n)));
-    for (const scope of served) this.served(scope, proxy);
+    for (const scope of new Set(scopeOf)) this.served(scope, proxy);
     const found: CachedResource[] = [];
-    for (const n of unique) {
-      const r = this.scopeFor(generator, proxy, typeUrl, n).byName.get(n);
+    for (let i = 0; i < unique.length; i++) {
+      const r = scopeOf[i]!.byName.get(unique[i]!);
       if (r) found.push(r);
     }
     return found;
+  }
+
+  /** The scope of each name: looked up once per call, and once in all unless the type's key depends on the name. */
+  private scopesOfNames(generator: Generator, proxy: Proxy, typeUrl: string, names: readonly string[]): Scope[] {
+    if (!generator.nameScopedTypeUrls.includes(typeUrl)) {
+      const scope = this.scopeFor(generator, proxy, typeUrl, names[0]);
+      return names.map(() => scope);
+    }
+    return names.map((n) => this.scopeFor(generator, proxy, typeUrl, n));
   }
 
   /**

@@ -74,8 +74,12 @@ function httpForGateway(http: readonly HTTPRoute[], gatewayName: string, ns: str
   return { routes, changed };
 }
 
-const namesGatewaysInMatches = (vs: IndexedVirtualService): boolean =>
-  ((vs.config.spec as unknown as VirtualServiceSpec).http ?? []).some((route) => route.match?.some((m) => (m.gateways?.length ?? 0) > 0) ?? false);
+function namesGatewaysInMatches(vs: IndexedVirtualService): boolean {
+  for (const route of (vs.config.spec as unknown as VirtualServiceSpec).http ?? []) {
+    for (const m of route.match ?? []) if ((m.gateways?.length ?? 0) > 0) return true;
+  }
+  return false;
+}
 
 /** `vs` as seen from `gatewayName`: HTTP matches for other gateways removed (the same object when nothing changes). */
 export function forGateway(ctx: SidecarContext, vs: IndexedVirtualService, gatewayName: string): IndexedVirtualService {

@@ -41,8 +41,12 @@ function sniDnatClusters(ctx: GatewayContext, outbound: ReadonlyMap<string, XdsR
 
 export function buildGatewayClusters(ctx: GatewayContext): XdsResource[] {
   const outbound = buildOutboundClusters(ctx);
-  const all = [...outbound, buildBlackHoleCluster(ctx.mesh)];
-  if (ctx.merged.hasAutoPassthrough) all.push(...sniDnatClusters(ctx, new Map(outbound.map((c) => [c.name, c]))));
+  const extra = [buildBlackHoleCluster(ctx.mesh)];
+  if (ctx.merged.hasAutoPassthrough) extra.push(...sniDnatClusters(ctx, new Map(outbound.map((c) => [c.name, c]))));
   const seen = new Set<string>();
-  return all.filter((r) => (seen.has(r.name) ? false : (seen.add(r.name), true)));
+  const out: XdsResource[] = [];
+  for (const list of [outbound, extra]) {
+    for (const r of list) if (!seen.has(r.name)) (seen.add(r.name), out.push(r));
+  }
+  return out;
 }

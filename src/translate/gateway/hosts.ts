@@ -29,7 +29,8 @@ export function sanitizeServerHosts(hosts: readonly string[], gatewayNamespace: 
 export const hostPart = (h: string) => (h.includes('/') ? h.slice(h.indexOf('/') + 1) : h);
 
 /** Server hosts a VirtualService in `namespace` may bind to, without their namespace part. */
-export function hostsForNamespace(serverHosts: readonly string[], namespace: string): string[] {
+export function hostsForNamespace(serverHosts: readonly string[], namespace: string): readonly string[] {
+  if (serverHosts.every((h) => !h.includes('/'))) return serverHosts; // the common case: no copy
   const out: string[] = [];
   for (const h of serverHosts) {
     const slash = h.indexOf('/');
@@ -56,15 +57,17 @@ export function hostsOverlap(a: string, b: string): boolean {
   return a === b;
 }
 
-/** The more specific host of each overlapping (server host, VirtualService host) pair, each once, in server-host order. */
+/**
+ * The more specific host of each overlapping (server host, VirtualService host) pair, each once,
+ * in server-host order. Compared lower-cased (server hosts already are).
+ */
 export function intersectHosts(serverHosts: readonly string[], vsHosts: readonly string[]): string[] {
   const out: string[] = [];
-  const add = (h: string) => { if (!out.includes(h)) out.push(h); };
   for (const s of serverHosts) {
     for (const raw of vsHosts) {
       const v = raw.toLowerCase();
-      if (hostSubsetOf(s, v)) add(s);
-      else if (hostSubsetOf(v, s)) add(v);
+      const h = hostSubsetOf(s, v) ? s : hostSubsetOf(v, s) ? v : undefined;
+      if (h !== undefined && !out.includes(h)) out.push(h);
     }
   }
   return out;

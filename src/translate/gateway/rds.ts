@@ -10,6 +10,7 @@
  * collapsed into the alphabetically first (Istio's route collapse). No virtual host at all:
  * `blackhole:<port>` with no routes, so Envoy answers 404.
  */
+import { shared } from '../common/shared.js';
 import { isCatchAll } from '../sidecar/rds/match.js';
 import type { IndexedVirtualService } from '../../model/index/virtual-service-index.js';
 import { buildVirtualServiceRoutes } from '../sidecar/rds/routes.js';
@@ -22,7 +23,9 @@ import type { GatewayServer } from './merge.js';
 
 type Json = Record<string, unknown>;
 
-const MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
+// On every route configuration: shared, so the encoder copies their bytes.
+const VALIDATE_CLUSTERS = shared({ value: false });
+const MAX_DIRECT_RESPONSE_BODY_BYTES = shared({ value: 1024 * 1024 });
 
 interface VHostDraft {
   readonly host: string;
@@ -107,6 +110,7 @@ function sourceKey(d: VHostDraft, ids: Map<Json[], number>): string {
 function toVirtualHosts(drafts: Map<string, VHostDraft>): Json[] {
   const byKey = new Map<string, Json>();
   const ids = new Map<Json[], number>();
+  const uses = new Map<Json[], number>();
   const out: { name: string; vh: Json }[] = [];
   for (const host of [...drafts.keys()].sort()) {
     const d = drafts.get(host)!;
@@ -118,7 +122,10 @@ function toVirtualHosts(drafts: Map<string, VHostDraft>): Json[] {
     if (d.requireTls) vh.require_tls = 'ALL';
     byKey.set(key, vh);
     out.push({ name, vh });
+    for (const routes of d.sources) uses.set(routes, (uses.get(routes) ?? 0) + 1);
   }
+  // A route list in several virtual hosts: shared, so the encoder copies each route's bytes.
+  for (const [routes, n] of uses) if (n > 1) shared(routes);
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((o) => o.vh);
 }
 
@@ -139,8 +146,8 @@ export function buildGatewayRouteConfiguration(ctx: GatewayContext, name: string
       '@type': TypeUrl.RouteConfiguration,
       name,
       virtual_hosts: virtualHosts,
-      validate_clusters: { value: false },
-      max_direct_response_body_size_bytes: { value: MAX_DIRECT_RESPONSE_BODY_BYTES },
+      validate_clusters: VALIDATE_CLUSTERS,
+      max_direct_response_body_size_bytes: MAX_DIRECT_RESPONSE_BODY_BYTES,
       ignore_port_in_host_matching: true,
     },
   };

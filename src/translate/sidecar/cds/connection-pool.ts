@@ -10,6 +10,7 @@ import type { MeshConfig } from '../../../config/mesh-types.js';
 import type { MeshServicePort } from '../../../model/registry/types.js';
 import type { ConnectionPoolSettings } from '../../../model/types/destination-rule.js';
 import { protoDuration } from '../../common/proto-values.js';
+import { shared } from '../../common/shared.js';
 import { portKind } from '../protocol.js';
 import { commonHttpOptions, http2Options, meshConnectTimeout, setHttp2, setUseDownstreamProtocol, type ClusterDraft, type Json } from './draft.js';
 import type { FieldOrigin } from './origin.js';
@@ -25,6 +26,9 @@ function defaultThresholds(): Json {
     track_remaining: true,
   };
 }
+
+/** The circuit breakers of every cluster whose pool sets no limit: one shared object, encoded once. */
+const DEFAULT_CIRCUIT_BREAKERS = shared({ thresholds: [defaultThresholds()] });
 
 const positive = (n: number | undefined): n is number => n !== undefined && n > 0;
 
@@ -49,18 +53,26 @@ function applyKeepalive(draft: ClusterDraft, keepalive: Keepalive | undefined): 
   if (interval) ka.keepalive_interval = { value: interval.seconds };
 }
 
-export function applyConnectionPool(draft: ClusterDraft, mesh: MeshConfig, pool: ConnectionPoolSettings | undefined, at: FieldOrigin): void {
-  const thresholds = defaultThresholds();
+function circuitBreakers(pool: ConnectionPoolSettings | undefined): Json {
   const http = pool?.http;
   const tcp = pool?.tcp;
+  const limited = positive(http?.http2MaxRequests) || positive(http?.http1MaxPendingRequests) || positive(http?.maxRetries) || positive(tcp?.maxConnections);
+  if (!limited) return DEFAULT_CIRCUIT_BREAKERS;
+  const thresholds = defaultThresholds();
   if (positive(http?.http2MaxRequests)) thresholds.max_requests = { value: http.http2MaxRequests };
   if (positive(http?.http1MaxPendingRequests)) thresholds.max_pending_requests = { value: http.http1MaxPendingRequests };
   if (positive(http?.maxRetries)) thresholds.max_retries = { value: http.maxRetries };
   if (positive(tcp?.maxConnections)) thresholds.max_connections = { value: tcp.maxConnections };
+  return { thresholds: [thresholds] };
+}
+
+export function applyConnectionPool(draft: ClusterDraft, mesh: MeshConfig, pool: ConnectionPoolSettings | undefined, at: FieldOrigin): void {
+  const http = pool?.http;
+  const tcp = pool?.tcp;
   draft.cluster.connect_timeout = duration(tcp?.connectTimeout, at, 'tcp.connectTimeout') ?? { ...meshConnectTimeout(mesh) };
   applyKeepalive(draft, mesh.tcpKeepalive);
   applyKeepalive(draft, tcp?.tcpKeepalive);
-  draft.cluster.circuit_breakers = { thresholds: [thresholds] };
+  draft.cluster.circuit_breakers = circuitBreakers(pool);
 
   const idle = duration(http?.idleTimeout, at, 'http.idleTimeout') ?? duration(tcp?.idleTimeout, at, 'tcp.idleTimeout');
   const maxDuration = duration(tcp?.maxConnectionDuration, at, 'tcp.maxConnectionDuration');

@@ -4,6 +4,7 @@
  * packed into `typed_extension_protocol_options` at the end, as Istio's cluster wrapper does.
  */
 import { protoDuration, type ProtoDuration } from '../../common/proto-values.js';
+import { shared } from '../../common/shared.js';
 import type { MeshConfig } from '../../../config/mesh-types.js';
 import { TypeUrl } from '../../type-urls.js';
 import type { XdsResource } from '../../types.js';
@@ -28,9 +29,19 @@ export function meshConnectTimeout(mesh: MeshConfig): ProtoDuration {
   return protoDuration(mesh.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT;
 }
 
+/** Shared (frozen) until a step sets a field: see commonLbConfig(). */
+const EMPTY_COMMON_LB_CONFIG = shared({});
+
 /** Istio's base cluster: type, `<name>;` stat name, an empty common_lb_config. */
 export function newDraft(name: string, type: DiscoveryType): ClusterDraft {
-  return { name, cluster: { '@type': TypeUrl.Cluster, name, type, alt_stat_name: `${name};`, common_lb_config: {} } };
+  return { name, cluster: { '@type': TypeUrl.Cluster, name, type, alt_stat_name: `${name};`, common_lb_config: EMPTY_COMMON_LB_CONFIG } };
+}
+
+/** The draft's own (writable) common_lb_config, copied from the shared empty one on first write. */
+export function commonLbConfig(draft: ClusterDraft): Json {
+  const current = draft.cluster.common_lb_config as Json | undefined;
+  if (current && !Object.isFrozen(current)) return current;
+  return (draft.cluster.common_lb_config = { ...current });
 }
 
 function httpOptions(draft: ClusterDraft): Json {
@@ -73,14 +84,12 @@ export function upstreamHttpOptions(draft: ClusterDraft): Json {
 
 /** The finished resource; HTTP options default to HTTP/1.1 when only other fields were set. */
 export function finishDraft(draft: ClusterDraft): XdsResource {
-  const body: Json = { ...draft.cluster };
-  if (draft.http) {
-    const http: Json = { ...draft.http };
-    if (http.explicit_http_config === undefined && http.use_downstream_protocol_config === undefined) {
-      http.explicit_http_config = { http_protocol_options: {} };
-    }
-    body.typed_extension_protocol_options = { [HTTP_PROTOCOL_OPTIONS_KEY]: { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, ...http } };
+  if (!draft.http) return { name: draft.name, body: draft.cluster }; // the draft is not used after this
+  const http: Json = { ...draft.http };
+  if (http.explicit_http_config === undefined && http.use_downstream_protocol_config === undefined) {
+    http.explicit_http_config = { http_protocol_options: {} };
   }
+  const body: Json = { ...draft.cluster, typed_extension_protocol_options: { [HTTP_PROTOCOL_OPTIONS_KEY]: { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, ...http } } };
   return { name: draft.name, body };
 }
 

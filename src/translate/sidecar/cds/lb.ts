@@ -9,7 +9,7 @@
 import type { MeshConfig } from '../../../config/mesh-types.js';
 import type { LoadBalancerSettings, LocalityLoadBalancerSetting } from '../../../model/types/destination-rule.js';
 import { protoDuration } from '../../common/proto-values.js';
-import type { ClusterDraft, Json } from './draft.js';
+import { commonLbConfig, type ClusterDraft, type Json } from './draft.js';
 import type { FieldOrigin } from './origin.js';
 
 const DEFAULT_RING_SIZE = 1024;
@@ -81,7 +81,7 @@ function applyLocality(draft: ClusterDraft, setting: LocalitySetting | undefined
     at.warn('localityLbSetting', 'locality failover only takes effect together with outlierDetection (as in Istio)');
   }
   if ((setting.distribute?.length ?? 0) > 0 || (failover && outlier)) {
-    (draft.cluster.common_lb_config as Json).locality_weighted_lb_config = {};
+    commonLbConfig(draft).locality_weighted_lb_config = {};
   }
 }
 

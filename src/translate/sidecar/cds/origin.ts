@@ -17,15 +17,30 @@ export interface FieldOrigin {
 
 export type PolicyOrigin = (field: keyof ClusterPolicy) => FieldOrigin;
 
-export function fieldOrigin(ctx: SidecarContext, source: Source, path: string, resource: string): FieldOrigin {
-  const at = (sub: string | undefined) => (sub ? `${path}.${sub}` : path);
-  return {
-    source,
-    path,
-    warn: (sub, message) => ctx.diags.warn(source, at(sub), message, resource),
-    error: (sub, message) => ctx.diags.error(source, at(sub), message, resource),
-  };
+/** A class, not closures: several are made for every cluster and almost none is ever used. */
+class Origin implements FieldOrigin {
+  constructor(private readonly ctx: SidecarContext, readonly source: Source, readonly path: string, private readonly resource: string) {}
+  private at(sub: string | undefined): string {
+    return sub ? `${this.path}.${sub}` : this.path;
+  }
+  warn(sub: string | undefined, message: string): void {
+    this.ctx.diags.warn(this.source, this.at(sub), message, this.resource);
+  }
+  error(sub: string | undefined, message: string): void {
+    this.ctx.diags.error(this.source, this.at(sub), message, this.resource);
+  }
 }
+
+export function fieldOrigin(ctx: SidecarContext, source: Source, path: string, resource: string): FieldOrigin {
+  return new Origin(ctx, source, path, resource);
+}
+
+const NO_RULE_PATHS: Readonly<Record<keyof ClusterPolicy, string>> = {
+  connectionPool: 'trafficPolicy.connectionPool',
+  loadBalancer: 'trafficPolicy.loadBalancer',
+  outlierDetection: 'trafficPolicy.outlierDetection',
+  tls: 'trafficPolicy.tls',
+};
 
 /** The rule among those merged that defines `subset`, and the subset's index in it. */
 function subsetHome(ctx: SidecarContext, rule: RuleForService, subset: string): { source: ConfigObject | undefined; index: number } {
@@ -38,7 +53,7 @@ function subsetHome(ctx: SidecarContext, rule: RuleForService, subset: string): 
 }
 
 export function policyOrigin(ctx: SidecarContext, rule: RuleForService | undefined, subset: string, port: number, resource: string): PolicyOrigin {
-  if (!rule) return (field) => fieldOrigin(ctx, undefined, `trafficPolicy.${field}`, resource);
+  if (!rule) return (field) => fieldOrigin(ctx, undefined, NO_RULE_PATHS[field], resource);
   const top = rule.spec.trafficPolicy;
   const topPort = top?.portLevelSettings?.findIndex((p) => p.port?.number === port) ?? -1;
   const home = subset !== '' ? subsetHome(ctx, rule, subset) : undefined;

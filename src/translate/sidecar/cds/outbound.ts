@@ -13,6 +13,7 @@ import { buildClusterName } from '../../common/cluster-name.js';
 import { effectiveMtls } from '../../common/peer-authentication.js';
 import { configPath } from '../../common/provenance.js';
 import { protoDuration } from '../../common/proto-values.js';
+import { shared } from '../../common/shared.js';
 import { buildSni } from '../../common/sni.js';
 import { policyForPort, subsetPolicyForPort, type ClusterPolicy } from '../../common/traffic-policy.js';
 import type { XdsResource } from '../../types.js';
@@ -45,6 +46,9 @@ const CARES_RESOLVER = Object.freeze({
     udp_max_queries: { value: 100 },
   },
 });
+
+/** Every outbound EDS cluster's eds_config: one shared object, encoded once. */
+const EDS_CONFIG = shared({ ...adsConfigSource(), initial_fetch_timeout: { seconds: 0, nanos: 0 } });
 
 interface Target {
   readonly service: MeshService;
@@ -127,34 +131,42 @@ function buildOutboundCluster(ctx: SidecarContext, t: Target): XdsResource | und
     mesh: ctx.mesh,
     tls: policy.tls,
     at: origin('tls'),
-    identities: ctx.identitiesOf(t.service),
-    sni: buildSni(t.port.port, subsetName, t.service.hostname),
+    get identities() { return ctx.identitiesOf(t.service); }, // only TLS with SANs reads them
+    get sni() { return buildSni(t.port.port, subsetName, t.service.hostname); },
     autoMtls: autoMtlsAllowed(ctx, t, policy),
     identitiesAsDefaultSans: t.service.source === 'ServiceEntry',
     ruleHasSelector: t.rule?.spec.workloadSelector !== undefined,
   });
   applyUpstreamProxyProtocol(draft, proxyProtocolFor(rulePolicy, t.subset, t.port.port));
-  if (draft.cluster.type === 'EDS') draft.cluster.eds_cluster_config = { eds_config: { ...adsConfigSource(), initial_fetch_timeout: { seconds: 0, nanos: 0 } }, service_name: name };
+  if (draft.cluster.type === 'EDS') draft.cluster.eds_cluster_config = { eds_config: EDS_CONFIG, service_name: name };
   addProvenance(draft, t, policy);
   return finishDraft(draft);
 }
 
-function clustersOfService(ctx: SidecarContext, service: MeshService): XdsResource[] {
+// Plain loops below: this runs for every port and subset of every visible service (1,000s at a gateway).
+function addClustersOfService(ctx: SidecarContext, service: MeshService, out: XdsResource[]): void {
   if (TYPE_BY_RESOLUTION[service.resolution] === undefined) {
     ctx.diags.warn(service.origin, 'spec.resolution', `resolution ${service.resolution} is not supported for sidecars: no clusters for ${service.hostname}`);
-    return [];
+    return;
   }
   const rule = ctx.destinationRuleFor(service);
   const subsets = (rule?.spec.subsets ?? []).filter((s) => s.name !== '');
-  return service.ports
-    .filter((port) => portKind(port.protocol) !== 'none')
-    .flatMap((port) => [undefined, ...subsets].map((subset) => buildOutboundCluster(ctx, { service, port, rule, subset })))
-    .filter((c): c is XdsResource => c !== undefined);
+  for (const port of service.ports) {
+    if (portKind(port.protocol) === 'none') continue;
+    const plain = buildOutboundCluster(ctx, { service, port, rule, subset: undefined });
+    if (plain) out.push(plain);
+    for (const subset of subsets) {
+      const cluster = buildOutboundCluster(ctx, { service, port, rule, subset });
+      if (cluster) out.push(cluster);
+    }
+  }
 }
 
 /** Outbound clusters of every visible service (one service per hostname, as the proxy sees it). */
 export function buildOutboundClusters(ctx: SidecarContext): XdsResource[] {
-  return ctx.services()
-    .filter((service) => ctx.serviceForHost(service.hostname) === service)
-    .flatMap((service) => clustersOfService(ctx, service));
+  const out: XdsResource[] = [];
+  for (const service of ctx.services()) {
+    if (ctx.serviceForHost(service.hostname) === service) addClustersOfService(ctx, service, out);
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { OutlierDetection } from '../../../model/types/destination-rule.js';
 import { buildOutlierDetection } from '../../common/outlier-detection.js';
-import type { ClusterDraft, Json } from './draft.js';
+import { commonLbConfig, type ClusterDraft } from './draft.js';
 import type { FieldOrigin } from './origin.js';
 
 export function applyOutlierDetection(draft: ClusterDraft, od: OutlierDetection | undefined, at: FieldOrigin): void {
@@ -19,5 +19,5 @@ export function applyOutlierDetection(draft: ClusterDraft, od: OutlierDetection 
   const out = buildOutlierDetection(od, (field, text) => at.warn(field, `invalid duration ${JSON.stringify(text)}: ignored`));
   draft.cluster.outlier_detection = out;
   const minHealth = od.minHealthPercent ?? 0;
-  if (minHealth >= 0) (draft.cluster.common_lb_config as Json).healthy_panic_threshold = { value: minHealth };
+  if (minHealth >= 0) commonLbConfig(draft).healthy_panic_threshold = { value: minHealth };
 }

@@ -14,14 +14,15 @@ import type { MeshConfig } from '../../../config/mesh-types.js';
 import type { ClientTLSSettings } from '../../../model/types/destination-rule.js';
 import { isHttp2Draft, upstreamHttpOptions, type ClusterDraft, type Json } from './draft.js';
 import type { FieldOrigin } from './origin.js';
+import { shared } from '../../common/shared.js';
 import { agentSdsSecret, credentialSdsSecret, fileCertResource, fileRootResource, SDS_DEFAULT, SDS_ROOT } from '../sds.js';
 
 const TLS_SOCKET = 'envoy.transport_sockets.tls';
 const TLS_CONTEXT_TYPE = AnyType.UpstreamTlsContext;
-const RAW_BUFFER_SOCKET = Object.freeze({
+const RAW_BUFFER_SOCKET = {
   name: 'envoy.transport_sockets.raw_buffer',
   typed_config: { '@type': AnyType.RawBuffer },
-});
+};
 
 export interface TlsInput {
   readonly draft: ClusterDraft;
@@ -29,7 +30,7 @@ export interface TlsInput {
   /** The merged policy's tls, if any. */
   readonly tls: ClientTLSSettings | undefined;
   readonly at: FieldOrigin;
-  /** SPIFFE identities of the service (and ServiceEntry subjectAltNames). */
+  /** SPIFFE identities of the service (and ServiceEntry subjectAltNames); may be a getter, read only when used. */
   readonly identities: readonly string[];
   /** Istio's default SNI for this cluster. */
   readonly sni: string;
@@ -41,6 +42,15 @@ export interface TlsInput {
   readonly ruleHasSelector: boolean;
 }
 
+// Parts every ISTIO_MUTUAL cluster has: shared (frozen), so the encoder copies their bytes.
+const ISTIO_MUTUAL_TLS_PARAMS = shared({ tls_minimum_protocol_version: 'TLSv1_2', tls_maximum_protocol_version: 'TLSv1_3' });
+const ISTIO_ALPN = shared(['istio-peer-exchange', 'istio']);
+const ISTIO_ALPN_H2 = shared(['istio-peer-exchange', 'istio', 'h2']);
+const DEFAULT_CERTIFICATE = shared([agentSdsSecret(SDS_DEFAULT)]);
+const ROOT_CA = shared(agentSdsSecret(SDS_ROOT));
+const TLS_MODE_ISTIO = shared({ tlsMode: 'istio' });
+const TLS_MODE_DISABLED = shared({ name: 'tlsMode-disabled', match: {}, transport_socket: RAW_BUFFER_SOCKET });
+
 const exactSans = (sans: readonly string[]) => sans.map((exact) => ({ exact }));
 
 function tlsParams(mesh: MeshConfig, withDefaults: boolean): Json {
@@ -51,16 +61,15 @@ function tlsParams(mesh: MeshConfig, withDefaults: boolean): Json {
 }
 
 function istioMutualContext(input: TlsInput, sans: readonly string[], sni: string): Json {
-  const alpn = isHttp2Draft(input.draft) ? ['istio-peer-exchange', 'istio', 'h2'] : ['istio-peer-exchange', 'istio'];
   return {
     '@type': TLS_CONTEXT_TYPE,
     common_tls_context: {
-      tls_params: tlsParams(input.mesh, false),
-      alpn_protocols: alpn,
-      tls_certificate_sds_secret_configs: [agentSdsSecret(SDS_DEFAULT)],
+      tls_params: ISTIO_MUTUAL_TLS_PARAMS,
+      alpn_protocols: isHttp2Draft(input.draft) ? ISTIO_ALPN_H2 : ISTIO_ALPN,
+      tls_certificate_sds_secret_configs: DEFAULT_CERTIFICATE,
       combined_validation_context: {
         default_validation_context: sans.length > 0 ? { match_subject_alt_names: exactSans(sans) } : {},
-        validation_context_sds_secret_config: agentSdsSecret(SDS_ROOT),
+        validation_context_sds_secret_config: ROOT_CA,
       },
     },
     sni,
@@ -119,8 +128,8 @@ export function applyUpstreamTls(input: TlsInput): void {
     const socket = tlsSocket(istioMutualContext(input, input.identities, input.sni));
     if (draft.cluster.type === 'ORIGINAL_DST') draft.cluster.transport_socket = socket;
     else draft.cluster.transport_socket_matches = [
-      { name: 'tlsMode-istio', match: { tlsMode: 'istio' }, transport_socket: socket },
-      { name: 'tlsMode-disabled', match: {}, transport_socket: { ...RAW_BUFFER_SOCKET } },
+      { name: 'tlsMode-istio', match: TLS_MODE_ISTIO, transport_socket: socket },
+      TLS_MODE_DISABLED,
     ];
     return;
   }

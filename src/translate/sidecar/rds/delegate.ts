@@ -119,7 +119,9 @@ function delegateRoutes(ctx: SidecarContext, root: ConfigObject, http: HTTPRoute
 /** The VirtualService's HTTP routes with delegation resolved, in order. */
 export function expandHttpRoutes(ctx: SidecarContext, vs: ConfigObject): HttpRouteInput[] {
   const out: HttpRouteInput[] = [];
-  for (const [i, http] of ((vs.spec as VirtualServiceSpec).http ?? []).entries()) {
+  const routes = (vs.spec as VirtualServiceSpec).http ?? [];
+  for (let i = 0; i < routes.length; i++) {
+    const http = routes[i]!;
     const path = `spec.http[${i}]`;
     if (http.delegate) out.push(...delegateRoutes(ctx, vs, http, path));
     else out.push({ http, source: vs, path, namespace: vs.metadata.namespace });

@@ -37,7 +37,13 @@ function side(ops: HeaderOperations | undefined): { add: Json[]; remove: string[
   return { add: [...set.options, ...add.options], remove: (ops?.remove ?? []).filter((k) => !isInternal(k)), authority: set.authority || add.authority };
 }
 
+/** No operations (most routes): shared, never written to (applyHeaderOps copies the lists). */
+const NO_OPS: HeaderOps = Object.freeze({
+  request_headers_to_add: [], request_headers_to_remove: [], response_headers_to_add: [], response_headers_to_remove: [], authority: '',
+});
+
 export function headerOperations(headers: Headers | undefined): HeaderOps {
+  if (!headers || (!headers.request && !headers.response)) return NO_OPS;
   const req = side(headers?.request);
   const resp = side(headers?.response);
   return {

@@ -8,6 +8,7 @@
 import { pathSpecifier } from '../../common/path-specifier.js';
 import type { HTTPMatchRequest } from '../../../model/types/virtual-service.js';
 import type { StringMatch } from '../../../model/types/common.js';
+import { shared } from '../../common/shared.js';
 import { badRegex, isPresentMatch, stringMatcher } from './string-match.js';
 import type { Json } from './types.js';
 
@@ -67,11 +68,15 @@ export function unusableMatch(match: HTTPMatchRequest | undefined): { field: str
   return undefined;
 }
 
+// On (nearly) every route: shared, so the encoder copies their bytes.
+const CASE_SENSITIVE = shared({ value: true });
+const CASE_INSENSITIVE = shared({ value: false });
+
 export function buildRouteMatch(match: HTTPMatchRequest | undefined): Json {
   if (!match) return { prefix: '/' };
   if (!match.headers && !match.withoutHeaders && !match.method && !match.authority && !match.scheme && !match.queryParams) {
     const out = pathSpecifier(match.uri);
-    out.case_sensitive = { value: !match.ignoreUriCase };
+    out.case_sensitive = match.ignoreUriCase ? CASE_INSENSITIVE : CASE_SENSITIVE;
     return out;
   }
   const headers = [

@@ -17,7 +17,7 @@ import { badRegex } from './string-match.js';
 import type { HttpRouteInput, Json, RouteScope } from './types.js';
 
 export type ActionResult =
-  | { readonly kind: 'route'; readonly action: Json; readonly destinationHeaders: HeaderOps | undefined }
+  | { readonly kind: 'route'; readonly action: Json; readonly destinationHeaders: HeaderOps | undefined; readonly clusterHostPort?: string }
   | { readonly kind: 'unreachable' }
   | { readonly kind: 'dropped' };
 
@@ -60,6 +60,8 @@ function applyRewrite(scope: RouteScope, input: HttpRouteInput, action: Json): b
 
 interface Destinations {
   readonly specifier: Json;
+  /** `<host>:<port>` of the one cluster (Istio's trace operation prefix); undefined for weighted clusters. */
+  readonly hostPort?: string;
   readonly hashes: Json[];
   readonly headers: HeaderOps | undefined;
   readonly hashing: boolean;
@@ -69,7 +71,7 @@ function single(scope: RouteScope, input: HttpRouteInput, dst: HTTPRouteDestinat
   const resolved = resolve(scope, input, dst, 0, 'the route answers 503');
   if (!resolved) return undefined;
   const hash = hashPolicyForDestination(scope.ctx, resolved.service, dst.destination);
-  return { specifier: { cluster: resolved.cluster }, hashes: hash ? [hash] : [], headers: dst.headers ? headerOperations(dst.headers) : undefined, hashing: hash !== undefined };
+  return { specifier: { cluster: resolved.cluster }, hostPort: `${resolved.service.hostname}:${resolved.port.port}`, hashes: hash ? [hash] : [], headers: dst.headers ? headerOperations(dst.headers) : undefined, hashing: hash !== undefined };
 }
 
 function weighted(scope: RouteScope, input: HttpRouteInput, route: readonly HTTPRouteDestination[]): Destinations | undefined {
@@ -114,8 +116,8 @@ export function buildRouteAction(scope: RouteScope, input: HttpRouteInput, route
   if (mirrors.length > 0) action.request_mirror_policies = mirrors;
   const retry = http.retries
     ? buildRetryPolicy(http.retries, dests.hashing, { source: input.source, path: `${input.path}.retries` }, ctx.diags)
-    : ctx.memo(`default-retry:${dests.hashing}`, () => sharedOrUndefined(buildRetryPolicy(ctx.mesh.defaultHttpRetryPolicy, dests.hashing, { source: undefined, path: 'defaultHttpRetryPolicy' }, ctx.diags)));
+    : ctx.memo(dests.hashing ? 'default-retry:true' : 'default-retry:false', () => sharedOrUndefined(buildRetryPolicy(ctx.mesh.defaultHttpRetryPolicy, dests.hashing, { source: undefined, path: 'defaultHttpRetryPolicy' }, ctx.diags)));
   if (retry) action.retry_policy = retry;
   if (dests.hashes.length > 0) action.hash_policy = dests.hashes;
-  return { kind: 'route', action, destinationHeaders: dests.headers };
+  return { kind: 'route', action, destinationHeaders: dests.headers, clusterHostPort: dests.hostPort };
 }

@@ -7,7 +7,6 @@
  */
 import type { IndexedVirtualService } from '../../../model/index/virtual-service-index.js';
 import type { HTTPMatchRequest } from '../../../model/types/virtual-service.js';
-import { parseClusterName } from '../../common/cluster-name.js';
 import { configMetadata } from '../../common/provenance.js';
 import { matchesSource } from '../../common/source-match.js';
 import { shared } from '../../common/shared.js';
@@ -22,20 +21,17 @@ import { buildDirectResponse, buildRedirect } from './redirect.js';
 import { buildRouteAction } from './route-action.js';
 import type { HttpRouteInput, Json, RouteScope } from './types.js';
 
-/** The `<host>:<port>` part of Istio's trace operation: the one cluster's, else `<vs-name>:<listener port>`. */
-function operationPrefix(cluster: string | undefined, vsName: string, port: number): string {
-  const parsed = cluster ? parseClusterName(cluster) : undefined;
-  return parsed ? `${parsed.host}:${parsed.port}` : `${vsName}:${port}`;
-}
-
 function operationPath(match: Json): string {
   if (typeof match.prefix === 'string') return `${match.prefix}*`;
   if (typeof match.path === 'string') return match.path;
   return ((match.safe_regex as Json | undefined)?.regex as string | undefined) ?? '/*';
 }
 
-/** The action part of the route (route / redirect / direct_response) or undefined to drop it. */
-function applyAction(scope: RouteScope, input: HttpRouteInput, out: Json, routeAuthority: string): boolean {
+/**
+ * The action part of the route (route / redirect / direct_response); false to drop the route,
+ * else true, or the `<host>:<port>` of the one cluster a route action sends to.
+ */
+function applyAction(scope: RouteScope, input: HttpRouteInput, out: Json, routeAuthority: string): boolean | string {
   const { http, path, source } = input;
   if (http.redirect) {
     const redirect = buildRedirect(http.redirect, scope.listenerPort);
@@ -53,6 +49,7 @@ function applyAction(scope: RouteScope, input: HttpRouteInput, out: Json, routeA
   else {
     out.route = result.action;
     if (result.destinationHeaders) applyHeaderOps(out, result.destinationHeaders);
+    if (result.clusterHostPort) return result.clusterHostPort;
   }
   return true;
 }
@@ -74,18 +71,30 @@ interface RouteBody {
   readonly fields: Json;
   /** The decorator operation without the match's path. */
   readonly operationPrefix: string;
+  /** Routes built from it: its action is shared (frozen, so the encoder copies its bytes) only when more than one. */
+  uses: number;
 }
 
 function routeBody(scope: RouteScope, input: HttpRouteInput): RouteBody | undefined {
   const fields: Json = {};
   const ops = headerOperations(input.http.headers);
   applyHeaderOps(fields, ops);
-  if (!applyAction(scope, input, fields, ops.authority)) return undefined;
-  if (fields.route) fields.route = shared(fields.route as Json); // every match of this route carries the same action
+  const action = applyAction(scope, input, fields, ops.authority);
+  if (!action) return undefined;
   const typed = perFilterConfig(scope, input);
   if (typed) fields.typed_per_filter_config = typed;
-  const cluster = (fields.route as Json | undefined)?.cluster as string | undefined;
-  return { fields, operationPrefix: operationPrefix(cluster, scope.root.metadata.name, scope.listenerPort) };
+  const prefix = typeof action === 'string' ? action : `${scope.root.metadata.name}:${scope.listenerPort}`;
+  return { fields, operationPrefix: prefix, uses: 0 };
+}
+
+/**
+ * Parts used by several routes become shared once all routes are built: freezing (and the
+ * encoder's per-object bookkeeping) costs more than it saves for a part used once.
+ */
+function shareRepeatedParts(scope: RouteScope, out: readonly Json[], bodies: readonly RouteBody[]): Json[] {
+  if (out.length > 1) shared(scope.metadata);
+  for (const body of bodies) if (body.uses > 1 && body.fields.route) shared(body.fields.route as Json);
+  return out as Json[];
 }
 
 /** Whether this match belongs on this listener and proxy, and can be translated. */
@@ -113,25 +122,31 @@ function translateRoute(scope: RouteScope, input: HttpRouteInput, body: RouteBod
 
 /** The routes a VirtualService gives this listener port; empty when none applies (the default route is used then). */
 export function buildVirtualServiceRoutes(ctx: SidecarContext, vs: IndexedVirtualService, listenerPort: number): Json[] {
-  const scope: RouteScope = { ctx, root: vs.config, listenerPort, metadata: shared(configMetadata(vs.config)) };
+  const scope: RouteScope = { ctx, root: vs.config, listenerPort, metadata: configMetadata(vs.config) };
   const out: Json[] = [];
+  const bodies: RouteBody[] = [];
   for (const input of expandHttpRoutes(ctx, vs.config)) {
     const matches = input.http.match ?? [];
     let body: RouteBody | undefined | null = null; // null: not built yet
-    const bodyOnce = () => (body === null ? (body = routeBody(scope, input)) : body);
+    const bodyOnce = () => {
+      if (body === null && (body = routeBody(scope, input))) bodies.push(body);
+      if (body) body.uses++;
+      return body;
+    };
     if (matches.length === 0) {
-      const shared = usableHere(scope, input, undefined, undefined) ? bodyOnce() : undefined;
-      if (shared) out.push(translateRoute(scope, input, shared, undefined));
-      return out;
+      const common = usableHere(scope, input, undefined, undefined) ? bodyOnce() : undefined;
+      if (common) out.push(translateRoute(scope, input, common, undefined));
+      return shareRepeatedParts(scope, out, bodies);
     }
-    for (const [j, match] of matches.entries()) {
+    for (let j = 0; j < matches.length; j++) {
+      const match = matches[j]!;
       if (!usableHere(scope, input, match, j)) continue;
-      const shared = bodyOnce();
-      if (!shared) break; // the action is dropped for every match of this route
-      const route = translateRoute(scope, input, shared, match);
+      const common = bodyOnce();
+      if (!common) break; // the action is dropped for every match of this route
+      const route = translateRoute(scope, input, common, match);
       out.push(route);
-      if (isCatchAll(route.match as Json)) return out;
+      if (isCatchAll(route.match as Json)) return shareRepeatedParts(scope, out, bodies);
     }
   }
-  return out;
+  return shareRepeatedParts(scope, out, bodies);
 }

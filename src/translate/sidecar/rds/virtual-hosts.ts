@@ -10,6 +10,7 @@
  * each service domain, as Istio does for route configurations that span ports (HTTP_PROXY and
  * Unix socket egress listeners).
  */
+import { shared } from '../../common/shared.js';
 import type { IndexedVirtualService } from '../../../model/index/virtual-service-index.js';
 import type { MeshService } from '../../../model/registry/types.js';
 import { configMetadata } from '../../common/provenance.js';
@@ -115,6 +116,8 @@ export function buildVirtualHosts(ctx: SidecarContext, port: number, view: Route
     if (!routes) routesOf.set(vs, (routes = buildVirtualServiceRoutes(ctx, vs, port)));
     return routes;
   };
+  const usedBy = new Map<Json[], number>();
+  const placed = (routes: Json[]) => (usedBy.set(routes, (usedBy.get(routes) ?? 0) + 1), routes);
   const claimed = new Map<IndexedVirtualService, MeshService[]>();
   const unclaimed: MeshService[] = [];
   for (const svc of services) {
@@ -126,9 +129,11 @@ export function buildVirtualHosts(ctx: SidecarContext, port: number, view: Route
     const owned = claimed.get(vs) ?? [];
     const extra = owned.length > 0 || (port === 80 && !selectsAny(vs, serviceHosts)) ? nonServiceHosts(vs, onPort) : [];
     if (extra.length > 0 && routesFor(vs).length === 0) continue;
-    for (const host of extra) set.add({ name: `${host}:${port}`, domains: hostDomains(host), alt: [], routes: routesFor(vs), source: vs.config, vs });
-    for (const svc of owned) set.add({ name: `${svc.hostname}:${port}`, ...domainsOf(ctx, svc, port, withPort), routes: routesFor(vs), source: vs.config, vs });
+    for (const host of extra) set.add({ name: `${host}:${port}`, domains: hostDomains(host), alt: [], routes: placed(routesFor(vs)), source: vs.config, vs });
+    for (const svc of owned) set.add({ name: `${svc.hostname}:${port}`, ...domainsOf(ctx, svc, port, withPort), routes: placed(routesFor(vs)), source: vs.config, vs });
   }
+  // A route list in several virtual hosts: shared, so the encoder copies each route's bytes.
+  for (const [routes, uses] of usedBy) if (uses > 1) shared(routes);
   for (const svc of unclaimed) {
     set.add({ name: `${svc.hostname}:${port}`, ...domainsOf(ctx, svc, port, withPort), routes: [buildDefaultRoute(ctx, svc, port)], source: svc.origin });
   }
