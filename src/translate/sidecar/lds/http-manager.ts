@@ -20,12 +20,12 @@ function normalization(mesh: MeshConfig): Json {
   return out;
 }
 
-function baseManager(mesh: MeshConfig, statPrefix: string): Json {
+function baseManager(mesh: MeshConfig, statPrefix: string, leadingFilters: readonly Json[] = []): Json {
   return {
     '@type': AnyType.HttpConnectionManager,
     stat_prefix: statPrefix,
     codec_type: 'AUTO',
-    http_filters: sidecarHttpFilters(),
+    http_filters: [...leadingFilters, ...sidecarHttpFilters()],
     use_remote_address: { value: false },
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     stream_idle_timeout: ZERO_DURATION,
@@ -75,10 +75,13 @@ function inboundRouteConfig(r: InboundRoute): Json {
   };
 }
 
-/** Inbound: inline route; client certificate details forwarded to the application as Istio does. */
-export function inboundHttpManager(mesh: MeshConfig, statPrefix: string, route: InboundRoute): Json {
+/**
+ * Inbound: inline route; client certificate details forwarded to the application as Istio does;
+ * `authz` (the RBAC filters) run before every other HTTP filter.
+ */
+export function inboundHttpManager(mesh: MeshConfig, statPrefix: string, route: InboundRoute, authz: readonly Json[] = []): Json {
   return asFilter({
-    ...baseManager(mesh, statPrefix),
+    ...baseManager(mesh, statPrefix, authz),
     route_config: inboundRouteConfig(route),
     forward_client_cert_details: 'APPEND_FORWARD',
     set_current_client_cert_details: { subject: { value: true }, dns: true, uri: true },

@@ -28,6 +28,7 @@ import { inboundMtlsContext, tlsTransportSocket } from './downstream-tls.js';
 import { Clusters, tcpProxyFilter, Transport, withProtocolFilters, type Json } from './filters.js';
 import { afterTlsTermination, ingressTlsContext, ingressTlsProblem } from './ingress-tls.js';
 import { inboundHttpManager } from './http-manager.js';
+import { inboundAuthzFilters } from './inbound-authz.js';
 import { inboundMatchOptions, type InboundMatchOption } from './inbound-options.js';
 import { byServiceAge } from './service-age.js';
 
@@ -152,9 +153,9 @@ function chainName(cc: InboundChainConfig, protocol: 'http' | 'tcp'): string {
 }
 
 function filtersFor(ctx: SidecarContext, cc: InboundChainConfig, protocol: 'http' | 'tcp'): Json[] {
-  if (protocol === 'tcp') return withProtocolFilters(cc.protocol, cc.cluster, tcpProxyFilter(cc.cluster, cc.cluster));
+  if (protocol === 'tcp') return [...inboundAuthzFilters(ctx, true), ...withProtocolFilters(cc.protocol, cc.cluster, tcpProxyFilter(cc.cluster, cc.cluster))];
   const statPrefix = cc.passthrough ? cc.cluster : `inbound_${cc.bind}_${cc.targetPort}`;
-  return [inboundHttpManager(ctx.mesh, statPrefix, { cluster: cc.cluster, servicePort: cc.servicePort, hostname: cc.hostname, http2: isHttp2(cc.protocol) })];
+  return [inboundHttpManager(ctx.mesh, statPrefix, { cluster: cc.cluster, servicePort: cc.servicePort, hostname: cc.hostname, http2: isHttp2(cc.protocol) }, inboundAuthzFilters(ctx, false))];
 }
 
 function transportSocket(ctx: SidecarContext, cc: InboundChainConfig, o: InboundMatchOption): Json | undefined {
