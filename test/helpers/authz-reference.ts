@@ -8,8 +8,8 @@
  * never change the decision. A rule matches when some `from` matches (or there is none), some
  * `to` matches (or there is none) and every `when` holds; within a source/operation every field
  * must hold (a value list: one value matches; a not-list: none matches). Values: `*` alone is
- * "any non-empty", leading `*` a suffix, trailing `*` a prefix; hosts ignore case; header `*` is
- * presence. On TCP connections HTTP-only fields make an ALLOW rule never match and are ignored
+ * "any non-empty", leading `*` a suffix, trailing `*` a prefix; hosts ignore case and a host
+ * without a port covers every port of that host; header `*` is presence. On TCP connections HTTP-only fields make an ALLOW rule never match and are ignored
  * in other rules.
  */
 import type { AuthorizationRule, Condition, Operation, Source } from '../../src/model/types/security.js';
@@ -144,10 +144,28 @@ function sourceFields(s: Source, r: RefRequest, policyNs: string): Field[] {
   ];
 }
 
+/** `host[:port]` (RFC 3986: the port follows the last colon and is digits; `[v6]` keeps its brackets). */
+export function splitHostPort(authority: string): { host: string; port?: string } {
+  const m = /^(.*):([0-9]+)$/s.exec(authority);
+  return m ? { host: m[1]!, port: m[2]! } : { host: authority };
+}
+
+/**
+ * A `hosts` value against the request's Host (case-insensitive): a value naming a port
+ * (`h:80`, `h:*`) is compared with the whole Host, one without a port with the Host's name, so
+ * `example.com` covers `example.com:80` and `example.com:80` covers only that port.
+ */
+export function hostMatch(value: string, authority: string): boolean {
+  if (value === '*') return true;
+  const bracket = value.startsWith('[') ? value.indexOf(']') : -1;
+  const valueHasPort = value.indexOf(':', bracket + 1) >= 0;
+  return wildcardMatch(value, valueHasPort ? authority : splitHostPort(authority).host, true);
+}
+
 function operationFields(o: Operation, r: RefRequest): Field[] {
   const a = (check: Check, httpOnly = true): Attr => ({ check, httpOnly });
   return [
-    { attr: a((v) => (v === '*' ? true : wildcardMatch(v, r.host, true))), values: o.hosts, notValues: o.notHosts },
+    { attr: a((v) => hostMatch(v, r.host)), values: o.hosts, notValues: o.notHosts },
     { attr: a((v) => (v === '*' ? true : wildcardMatch(v, r.method))), values: o.methods, notValues: o.notMethods },
     { attr: a((v) => wildcardMatch(v, r.path)), values: o.paths, notValues: o.notPaths },
     { attr: a((v) => Number(v) === r.destinationPort, false), values: o.ports, notValues: o.notPorts },

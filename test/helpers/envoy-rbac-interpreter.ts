@@ -27,6 +27,19 @@ export interface EnvoyRequest {
 
 const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
 
+/**
+ * RE2 full match (Envoy's safe_regex ignores ignore_case). RE2's leading flag group `(?i)` has
+ * no JS inline form on Node 20, so it becomes the JS `i` flag; any other flag group is refused
+ * rather than guessed.
+ */
+export function re2FullMatch(regex: string, value: string): boolean {
+  const flags = /^\(\?([a-zA-Z]+)\)/.exec(regex);
+  if (flags && !/^i+$/.test(flags[1]!)) throw new Error(`unsupported RE2 flags in ${JSON.stringify(regex)}`);
+  if (/\(\?[a-zA-Z]/.test(flags ? regex.slice(flags[0].length) : regex)) throw new Error(`unsupported RE2 flag group in ${JSON.stringify(regex)}`);
+  const body = flags ? regex.slice(flags[0].length) : regex;
+  return new RegExp(`^(?:${body})$`, flags ? 'si' : 's').test(value);
+}
+
 export function stringMatch(m: Json, value: string | undefined): boolean {
   if (value === undefined) return false;
   const ic = m.ignore_case === true;
@@ -36,7 +49,7 @@ export function stringMatch(m: Json, value: string | undefined): boolean {
   if ('prefix' in m) return v.startsWith(lit('prefix'));
   if ('suffix' in m) return v.endsWith(lit('suffix'));
   if ('contains' in m) return v.includes(lit('contains'));
-  if ('safe_regex' in m) return new RegExp(`^(?:${String(obj(m.safe_regex).regex)})$`, 's').test(value);
+  if ('safe_regex' in m) return re2FullMatch(String(obj(m.safe_regex).regex), value);
   throw new Error(`unknown StringMatcher ${JSON.stringify(m)}`);
 }
 
@@ -133,4 +146,42 @@ export function filterAllows(filter: Json, req: EnvoyRequest): boolean {
 
 export function chainAllows(filters: readonly Json[], req: EnvoyRequest): boolean {
   return filters.every((f) => filterAllows(f, req));
+}
+
+/** RFC 3986 §5.2.4 on an absolute path: `.` segments dropped, `..` pops one (never above `/`). */
+function removeDotSegments(path: string): string {
+  const out: string[] = [];
+  const segments = path.split('/').slice(1);
+  segments.forEach((seg, i) => {
+    const last = i === segments.length - 1;
+    if (seg === '.' || seg === '..') {
+      if (seg === '..' && out.length > 0) out.pop();
+      if (last) out.push('');
+    } else out.push(seg);
+  });
+  return `/${out.join('/')}`;
+}
+
+/**
+ * The path the HTTP filters (RBAC) see after the connection manager, from Envoy's documented
+ * HCM semantics as Istio's normalization table describes them: path_with_escaped_slashes_action
+ * UNESCAPE_* decodes %2F/%5C first; normalize_path decodes percent-encoded unreserved
+ * characters, turns `\` into `/` and removes dot segments; merge_slashes then collapses `//`.
+ * The query is left alone.
+ */
+export function hcmNormalizedPath(hcm: Json, rawPath: string): string {
+  const q = rawPath.indexOf('?');
+  let path = q < 0 ? rawPath : rawPath.slice(0, q);
+  const query = q < 0 ? '' : rawPath.slice(q);
+  const action = String(hcm.path_with_escaped_slashes_action ?? 'KEEP_UNCHANGED');
+  if (action.startsWith('UNESCAPE_')) path = path.replace(/%2f/gi, '/').replace(/%5c/gi, '\\');
+  if (obj(hcm.normalize_path).value === true) {
+    path = path.replace(/%([0-9a-f]{2})/gi, (m, hex: string) => {
+      const c = String.fromCharCode(parseInt(hex, 16));
+      return /^[A-Za-z0-9\-._~]$/.test(c) ? c : m;
+    });
+    path = removeDotSegments(path.replaceAll('\\', '/'));
+  }
+  if (hcm.merge_slashes === true) path = path.replace(/\/{2,}/g, '/');
+  return path + query;
 }

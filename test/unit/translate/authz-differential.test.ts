@@ -21,8 +21,9 @@ const NAMESPACES = ['foo', 'prod-*', '*-test', '*', 'default', '*a', 'prod-a'];
 const SERVICE_ACCOUNTS = ['a.b', 'foo/bar', 'prod-a/axb', 'admin', 'default/a.b'];
 const CIDRS = ['10.0.0.0/8', '10.1.2.3', '192.168.0.0/16', '2001:db8::/32', '0.0.0.0/0'];
 const IPS = ['10.1.2.3', '10.9.9.9', '192.168.1.1', '172.16.0.1', '2001:db8::1'];
-const HOSTS = ['example.com', 'EXAMPLE.com', '*.example.com', 'api.*', '*', 'example.com:8080'];
-const REQ_HOSTS = ['example.com', 'Example.COM', 'api.example.com', 'example.com:8080', 'other.org', 'api.other'];
+const HOSTS = ['example.com', 'EXAMPLE.com', '*.example.com', 'api.*', '*', 'example.com:8080', 'example.com:*', 'Example.com:80', '*.example.com:8080', '[::1]', 'exa*'];
+const REQ_HOSTS = ['example.com', 'Example.COM', 'api.example.com', 'example.com:8080', 'other.org', 'api.other',
+  'example.com:80', 'EXAMPLE.COM:80', 'api.example.com:8080', 'example.com:', 'example.com:x', '[::1]', '[::1]:80', 'api.other:9090'];
 const METHODS = ['GET', 'POST', 'DELETE', '*'];
 const PATHS = ['/a', '/a/*', '*.html', '*', '/a/b.html'];
 const REQ_PATHS = ['/a', '/a/b', '/a/b.html', '/x.html', '/b'];

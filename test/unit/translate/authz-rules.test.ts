@@ -63,6 +63,27 @@ test('bulletin: hosts are matched case-insensitively', () => {
   assert.equal(allows(p, http(undefined, { host: 'other.example.com' })), true);
 });
 
+test('bulletin: a host without a port is matched with any port; a host with a port only on that port', () => {
+  const deny = policy({ action: 'DENY', rules: [{ to: [{ operation: { hosts: ['example.com'] } }] }] });
+  for (const host of ['example.com', 'example.com:80', 'EXAMPLE.COM', 'Example.Com:8080']) {
+    assert.equal(allows(deny, http(undefined, { host })), false, `DENY example.com must refuse ${host}`);
+  }
+  for (const host of ['example.com.evil', 'example.com:80x', 'xexample.com:80', 'other.com:80']) {
+    assert.equal(allows(deny, http(undefined, { host })), true, `DENY example.com must not refuse ${host}`);
+  }
+  const suffix = policy({ action: 'DENY', rules: [{ to: [{ operation: { hosts: ['*.example.com'] } }] }] });
+  assert.equal(allows(suffix, http(undefined, { host: 'api.example.com:443' })), false, 'suffix hosts cover ports too');
+  const allow = policy({ rules: [{ to: [{ operation: { hosts: ['example.com:80'] } }] }] });
+  assert.equal(allows(allow, http(undefined, { host: 'example.com:80' })), true);
+  assert.equal(allows(allow, http(undefined, { host: 'EXAMPLE.com:80' })), true);
+  for (const host of ['example.com', 'example.com:8080', 'example.com:800']) {
+    assert.equal(allows(allow, http(undefined, { host })), false, `ALLOW example.com:80 must not admit ${host}`);
+  }
+  const notHosts = policy({ action: 'DENY', rules: [{ to: [{ operation: { notHosts: ['example.com'] } }] }] });
+  assert.equal(allows(notHosts, http(undefined, { host: 'example.com:80' })), true, 'notHosts excludes every port of the host');
+  assert.equal(allows(notHosts, http(undefined, { host: 'other.com' })), false);
+});
+
 test('TCP: HTTP-only fields widen a DENY rule and drop an ALLOW rule', () => {
   const tcpReq: EnvoyRequest = { peerUriSan: 'spiffe://cluster.local/ns/foo/sa/bar', directRemoteIp: '10.0.0.1', remoteIp: '10.0.0.1', destinationIp: '10.0.0.9', destinationPort: 9090, metadata: {} };
   const deny = policy({ action: 'DENY', rules: [{ to: [{ operation: { methods: ['POST'] } }] }] });

@@ -4,7 +4,7 @@
  * HTTP-only attributes refuse to build on TCP filter chains (an error string the rule compiler
  * turns into "drop the ALLOW rule" or "drop this attribute from the DENY/AUDIT rule").
  */
-import { bracketNames, cidrRange, headerMatcher, metadataMatcher, quoteMeta, safeRegex, stringMatcher, type Json } from './matchers.js';
+import { bracketNames, cidrRange, headerMatcher, hostMatcher, metadataMatcher, quoteMeta, safeRegex, stringMatcher, type Json } from './matchers.js';
 
 export type Side = 'principal' | 'permission';
 /** The built matcher, or why this value cannot be built (here). */
@@ -85,7 +85,7 @@ export const SOURCE_ATTRIBUTES = {
 } as const;
 
 export const OPERATION_ATTRIBUTES: Readonly<Record<'hosts' | 'methods' | 'paths' | 'ports', Attribute>> = {
-  hosts: { side: 'permission', build: (v, tcp) => (tcp ? httpOnly('hosts') : { header: headerMatcher(':authority', v, true) }) },
+  hosts: { side: 'permission', build: (v, tcp) => (tcp ? httpOnly('hosts') : { header: hostMatcher(v) }) },
   methods: { side: 'permission', build: (v, tcp) => (tcp ? httpOnly('methods') : { header: headerMatcher(':method', v) }) },
   paths: { side: 'permission', build: pathPermission },
   ports: { side: 'permission', build: port },

@@ -38,6 +38,26 @@ export function headerMatcher(name: string, value: string, ignoreCase = false): 
   return { name, string_match: stringMatcher(value, '', ignoreCase) };
 }
 
+/** Whether a `hosts` value names a port (`h:80`, `h:*`, `[::1]:80`); a bare IPv6 literal does not. */
+export function hostHasPort(value: string): boolean {
+  const end = value.startsWith('[') ? value.indexOf(']') : -1;
+  return value.indexOf(':', end + 1) >= 0;
+}
+
+/**
+ * `:authority` matcher for a `hosts` value, case-insensitive (RFC 4343). A value without a port
+ * also matches that host with any numeric port: Envoy keeps the port in `:authority`, so
+ * `example.com` alone would let `example.com:80` through a DENY (Istio documents writing both
+ * `h` and `h:*`; here the port-less form implies it). Prefix values (`api.*`) already cover
+ * ports; values that name a port match exactly as written.
+ */
+export function hostMatcher(value: string): Json {
+  const name = ':authority';
+  if (value === '*' || hostHasPort(value) || (value.endsWith('*') && !value.startsWith('*'))) return headerMatcher(name, value, true);
+  const host = value.startsWith('*') ? `.*${quoteMeta(value.slice(1))}` : quoteMeta(value);
+  return { name, string_match: safeRegex(`(?i)${host}(:[0-9]+)?`) };
+}
+
 /** CidrRange from `1.2.3.4` (a /32 or /128) or `10.0.0.0/8`. */
 export function cidrRange(value: string): Json | undefined {
   const [address = '', len] = value.split('/');
