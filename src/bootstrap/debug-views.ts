@@ -4,6 +4,7 @@
  */
 import type { MeshConfig } from '../config/mesh-types.js';
 import type { Options } from '../config/options.js';
+import { authzView } from '../debug/authz-view.js';
 import { certView, type CertViewSource } from '../debug/cert-view.js';
 import type { DebugViews } from '../debug/http-server.js';
 import { pushStatusView } from '../debug/push-status.js';
@@ -58,6 +59,7 @@ export function debugViews(deps: ViewDeps): DebugViews {
       ...xdsViews(deps.ads),
       '/debug/push_status': pushStatusView(deps.ads, () => pipeline.current()),
       '/debug/cert': certView(deps.cert),
+      '/debug/authorizationz': authzView({ ads: deps.ads, snapshot: () => pipeline.current(), mesh: () => (typeof deps.mesh === 'function' ? deps.mesh() : deps.mesh) }),
       '/debug/sourcez': () => ({
         version: deps.version,
         synced: { ...(fileSource ? { file: fileSource.synced } : {}), ...(kubeSource ? { kubernetes: kubeSource.synced } : {}) },

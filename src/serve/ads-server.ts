@@ -125,6 +125,12 @@ class GrpcAdsServer implements AdsServer {
     return found?.sentResources();
   }
 
+  connectedProxy(proxyId: string): Proxy | undefined {
+    let found: Proxy | undefined;
+    for (const c of this.live) if (c.proxy?.id === proxyId) found = c.proxy; // the newest wins
+    return found;
+  }
+
   diagnostics(): DiagnosticsReport {
     return this.diagnosticsLog.report();
   }

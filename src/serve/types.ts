@@ -133,6 +133,8 @@ export interface AdsServer {
   connections(): readonly ConnectionStatus[];
   /** The resources last sent to a proxy (`<pod>.<namespace>`), by type URL; undefined if not connected. */
   sentResources(proxyId: string): ReadonlyMap<string, readonly XdsResource[]> | undefined;
+  /** The node of the newest connection of a proxy (`<pod>.<namespace>`), for debug views; undefined if not connected. */
+  connectedProxy?(proxyId: string): Proxy | undefined;
   /** What the generators skipped or repaired for the current snapshot, and why (/debug/push_status). */
   diagnostics?(): DiagnosticsReport;
   /** Stops accepting, closes every stream, waits for the server to shut down. */

@@ -4,13 +4,15 @@
  * - plaintext HTTP servers: one chain, the HTTP connection manager on RDS `http.<port>`;
  * - HTTPS servers terminating TLS: a chain per server matching its SNI hosts (none for `*`),
  *   with its TLS context and RDS `https.<port>.<portName>.<gateway>.<ns>`;
- * - TCP, TLS and passthrough servers: see tcp-chains.ts.
+ * - TCP, TLS and passthrough servers: see tcp-chains.ts; AuthorizationPolicies selecting the
+ *   gateway pod put network RBAC filters in front of their filters (HTTP managers: http-manager.ts).
  * The TLS inspector is added when a chain matches on SNI or ALPN. A listener left without
  * chains is not emitted (reported); a chain repeating an earlier chain's match is dropped.
  */
 import { isMatchAll, toFilterChainMatch } from '../sidecar/lds/chain-match.js';
 import { tlsTransportSocket } from '../sidecar/lds/downstream-tls.js';
 import { socketAddress, tlsInspector, type Json } from '../sidecar/lds/filters.js';
+import { inboundAuthzFilters } from '../sidecar/lds/inbound-authz.js';
 import { uniqueChains } from '../sidecar/lds/unique-chains.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
@@ -38,7 +40,13 @@ function chainsOf(ctx: GatewayContext, l: MergedListener, bind: string): Gateway
     return [{ filters: [gatewayHttpManager(ctx, listenerStatPrefix(bind, l.port), first.routeName)] }];
   }
   const claimedSni = new Map<string, string>();
-  return l.servers.flatMap((gs) => (isHttpServer(gs.server, gs.protocol) && gs.server.tls ? httpsChain(ctx, gs, bind) : tcpServerChains(ctx, gs, claimedSni)));
+  return l.servers.flatMap((gs) => (isHttpServer(gs.server, gs.protocol) && gs.server.tls ? httpsChain(ctx, gs, bind) : withTcpAuthz(ctx, tcpServerChains(ctx, gs, claimedSni))));
+}
+
+/** Network RBAC in front of a TCP/TLS chain's filters; chains untouched when no policy applies. */
+function withTcpAuthz(ctx: GatewayContext, chains: GatewayChain[]): GatewayChain[] {
+  const rbac = inboundAuthzFilters(ctx, true);
+  return rbac.length === 0 ? chains : chains.map((c) => ({ ...c, filters: [...rbac, ...c.filters] }));
 }
 
 function toFilterChain(c: GatewayChain): Json {
