@@ -104,6 +104,6 @@ export function convertGatewayApi(objects: readonly ConfigObject[], opts: { doma
     const computed = routeStatus(route, parents, problems);
     if (computed.kind === 'route' && computed.parents.length > 0) status.set(keyOf(route), computed);
   });
-  for (const info of infos.values()) status.set(keyOf(info.gateway), statusOfGateway(info));
+  for (const info of infos.values()) status.set(keyOf(info.gateway), statusOfGateway(info, world));
   return { configs: [...configs, ...vs.build(), ...backendTlsRules(world)], status };
 }

@@ -8,6 +8,7 @@
 import type { ConfigObject } from '../config.js';
 import type { GatewaySpec as IstioGatewaySpec, Server } from '../types/gateway.js';
 import { condition } from './conditions.js';
+import { listenerConflicts, type ListenerConflict } from './listener-conflicts.js';
 import { resolveCertificate } from './references.js';
 import { GATEWAY_GROUP, GATEWAY_NAME_LABEL, ISTIO_CONTROLLER, ISTIO_GATEWAY_CLASS, type Condition, type GatewayClassSpec, type GatewaySpec, type Listener, type RouteGroupKind } from './types.js';
 import { nsName, type GatewayApiWorld } from './world.js';
@@ -88,19 +89,26 @@ function serverTls(world: GatewayApiWorld, gateway: ConfigObject, listener: List
   return { tls: names.length === 1 ? { mode: 'SIMPLE', credentialName: names[0]! } : { mode: 'SIMPLE', credentialNames: names } };
 }
 
-function convertListener(world: GatewayApiWorld, gateway: ConfigObject, listener: Listener): { info: ListenerInfo; server?: Server } {
+function acceptedCondition(gateway: ConfigObject, protocol: string, conflict: ListenerConflict | undefined): Condition {
+  if (!(protocol in PROTOCOL_KINDS)) return condition(gateway, 'Accepted', false, 'UnsupportedProtocol', `protocol "${protocol}" is unsupported`);
+  if (conflict) return condition(gateway, 'Accepted', false, conflict.reason, conflict.message);
+  return condition(gateway, 'Accepted', true, 'Accepted', 'No errors found');
+}
+
+function convertListener(world: GatewayApiWorld, gateway: ConfigObject, listener: Listener, conflict?: ListenerConflict): { info: ListenerInfo; server?: Server } {
   const name = listener.name ?? '';
   const protocol = listener.protocol ?? '';
   const { kinds, invalid } = kindsFor(listener);
   const tls = serverTls(world, gateway, listener);
-  const supported = protocol in PROTOCOL_KINDS;
   const conditions: Condition[] = [
-    supported ? condition(gateway, 'Accepted', true, 'Accepted', 'No errors found') : condition(gateway, 'Accepted', false, 'UnsupportedProtocol', `protocol "${protocol}" is unsupported`),
+    acceptedCondition(gateway, protocol, conflict),
+    conflict ? condition(gateway, 'Conflicted', true, conflict.reason, conflict.message) : condition(gateway, 'Conflicted', false, 'NoConflicts', 'No errors found'),
   ];
   if (tls.problem) conditions.push(condition(gateway, 'ResolvedRefs', false, tls.problem.reason, tls.problem.message));
   else if (invalid.length > 0) conditions.push(condition(gateway, 'ResolvedRefs', false, 'InvalidRouteKinds', `invalid route kinds: ${invalid.join(', ')}`));
   else conditions.push(condition(gateway, 'ResolvedRefs', true, 'ResolvedRefs', 'No errors found'));
-  const programmed = supported && !tls.problem;
+  // A conflicted listener is not programmed: the spec allows accepting only the listeners without conflicts.
+  const programmed = protocol in PROTOCOL_KINDS && !conflict && !tls.problem;
   conditions.push(programmed ? condition(gateway, 'Programmed', true, 'Programmed', 'No errors found') : condition(gateway, 'Programmed', false, 'Invalid', 'Listener is invalid'));
   const info: ListenerInfo = {
     gateway, listener, name, port: listener.port ?? 0, protocol, hostname: listener.hostname || undefined,
@@ -137,8 +145,9 @@ export function convertGateways(world: GatewayApiWorld): { infos: Map<string, Ga
     const spec = gateway.spec as GatewaySpec;
     if (!classIsOurs(world, spec.gatewayClassName)) continue;
     const listeners: ListenerInfo[] = [];
-    for (const listener of spec.listeners ?? []) {
-      const { info, server } = convertListener(world, gateway, listener);
+    const conflicts = listenerConflicts(spec.listeners ?? []);
+    for (const [i, listener] of (spec.listeners ?? []).entries()) {
+      const { info, server } = convertListener(world, gateway, listener, conflicts[i]);
       listeners.push(info);
       if (server) configs.push(istioGateway(gateway, info.name, server));
     }

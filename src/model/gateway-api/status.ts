@@ -9,8 +9,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ConfigObject } from '../config.js';
 import { condition } from './conditions.js';
+import { gatewayAddressing } from './gateway-addresses.js';
 import type { GatewayInfo } from './gateways.js';
-import { ISTIO_CONTROLLER, type Condition, type GatewayClassSpec, type ParentReference, type RouteGroupKind } from './types.js';
+import { ISTIO_CONTROLLER, type Condition, type GatewayClassSpec, type GatewayStatusAddress, type ParentReference, type RouteGroupKind } from './types.js';
 import { keyOf, type GatewayApiWorld } from './world.js';
 
 export interface RouteParentStatus {
@@ -28,7 +29,7 @@ export interface ListenerStatus {
 
 export type ComputedStatus =
   | { readonly kind: 'class'; readonly conditions: readonly Condition[] }
-  | { readonly kind: 'gateway'; readonly conditions: readonly Condition[]; readonly listeners: readonly ListenerStatus[] }
+  | { readonly kind: 'gateway'; readonly conditions: readonly Condition[]; readonly listeners: readonly ListenerStatus[]; readonly addresses: readonly GatewayStatusAddress[] }
   | { readonly kind: 'route'; readonly parents: readonly RouteParentStatus[] };
 
 export function statusOfClasses(world: GatewayApiWorld): [string, ComputedStatus][] {
@@ -37,18 +38,29 @@ export function statusOfClasses(world: GatewayApiWorld): [string, ComputedStatus
     .map((c) => [keyOf(c), { kind: 'class', conditions: [condition(c, 'Accepted', true, 'Accepted', 'Handled by Istio controller')] }]);
 }
 
-export function statusOfGateway(info: GatewayInfo): ComputedStatus {
+/**
+ * Accepted (False only for addresses Istio cannot use), Programmed (no listener programmed, or
+ * the gateway Service's addresses not assigned), the listeners, and the addresses to report.
+ */
+export function statusOfGateway(info: GatewayInfo, world: GatewayApiWorld): ComputedStatus {
   const gw = info.gateway;
-  const programmed = info.listeners.filter((l) => l.programmed).length;
-  const invalid = info.listeners.length - programmed;
+  const programmedListeners = info.listeners.filter((l) => l.programmed);
+  const invalid = info.listeners.length - programmedListeners.length;
+  const addressing = gatewayAddressing(world, gw, programmedListeners.map((l) => l.port));
+  const svc = addressing.programmed;
+  let programmed: Condition;
+  if (programmedListeners.length === 0) programmed = condition(gw, 'Programmed', false, 'Invalid', 'No listener could be programmed');
+  else if (svc && !svc.ok) programmed = condition(gw, 'Programmed', false, svc.reason, svc.message);
+  else {
+    const message = svc?.message ?? 'Resource programmed';
+    programmed = condition(gw, 'Programmed', true, 'Programmed', invalid > 0 ? `${message}; ${invalid} listener(s) invalid` : message);
+  }
   const conditions = [
-    condition(gw, 'Accepted', true, 'Accepted', 'Resource accepted'),
-    programmed > 0
-      ? condition(gw, 'Programmed', true, 'Programmed', invalid > 0 ? `Resource programmed; ${invalid} listener(s) invalid` : 'Resource programmed')
-      : condition(gw, 'Programmed', false, 'Invalid', 'No listener could be programmed'),
+    addressing.unsupported ? condition(gw, 'Accepted', false, 'UnsupportedAddress', addressing.unsupported) : condition(gw, 'Accepted', true, 'Accepted', 'Resource accepted'),
+    programmed,
   ];
   const listeners = info.listeners.map((l) => ({ name: l.name, supportedKinds: l.supportedKinds, attachedRoutes: l.attachedRoutes, conditions: l.conditions }));
-  return { kind: 'gateway', conditions, listeners };
+  return { kind: 'gateway', conditions, listeners, addresses: addressing.addresses };
 }
 
 type Json = Record<string, unknown>;
@@ -91,7 +103,9 @@ export function mergeStatus(computed: ComputedStatus, current: unknown, now: str
       name: l.name, supportedKinds: l.supportedKinds, attachedRoutes: l.attachedRoutes,
       conditions: withTimes(l.conditions, oldListeners.find((o) => o.name === l.name)?.conditions, now),
     }));
-    next = { ...cur, conditions: withTimes(computed.conditions, cur.conditions, now), listeners };
+    // Istio never removes an address once reported: an empty computation keeps the current ones.
+    const addresses = computed.addresses.length > 0 ? { addresses: computed.addresses } : {};
+    next = { ...cur, ...addresses, conditions: withTimes(computed.conditions, cur.conditions, now), listeners };
   }
   const normalized = JSON.parse(JSON.stringify(next)) as Json;
   return isDeepStrictEqual(normalized, cur) ? undefined : normalized;

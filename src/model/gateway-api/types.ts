@@ -47,6 +47,13 @@ export interface Listener {
 export interface GatewaySpec {
   gatewayClassName?: string;
   listeners?: Listener[];
+  addresses?: { type?: string; value?: string }[];
+}
+
+/** One entry of a Gateway's `status.addresses`. */
+export interface GatewayStatusAddress {
+  readonly type: 'IPAddress' | 'Hostname';
+  readonly value: string;
 }
 
 export interface ParentReference {

@@ -19,6 +19,8 @@ export interface GatewayApiWorld {
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Kubernetes Services by `ns/name`: their ports. */
   readonly services: ReadonlyMap<string, readonly KubeServicePort[]>;
+  /** The same Services whole (type, cluster IPs, load balancer status): Gateway addresses. */
+  readonly serviceObjects: ReadonlyMap<string, ServiceObject>;
 }
 
 export const ROUTE_KINDS: readonly KindName[] = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'];
@@ -49,6 +51,7 @@ export function buildWorld(objects: readonly ConfigObject[], domain: string): Ga
   const policies: ConfigObject[] = [];
   const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   const services = new Map<string, readonly KubeServicePort[]>();
+  const serviceObjects = new Map<string, ServiceObject>();
   for (const obj of objects) {
     if (obj.cluster !== undefined) continue; // config comes from the config cluster only
     switch (obj.kind) {
@@ -57,9 +60,12 @@ export function buildWorld(objects: readonly ConfigObject[], domain: string): Ga
       case 'ReferenceGrant': grants.push(obj); break;
       case 'BackendTLSPolicy': policies.push(obj); break;
       case 'Namespace': namespaceLabels.set(obj.metadata.name, obj.metadata.labels); break;
-      case 'Service': services.set(nsName(obj), (obj.spec as ServiceObject).spec?.ports ?? []); break;
+      case 'Service':
+        services.set(nsName(obj), (obj.spec as ServiceObject).spec?.ports ?? []);
+        serviceObjects.set(nsName(obj), obj.spec as ServiceObject);
+        break;
       default: if (ROUTE_KINDS.includes(obj.kind)) routes.push(obj);
     }
   }
-  return { domain, classes, gateways, routes: routes.sort(oldestFirst), grants, backendTLSPolicies: policies.sort(oldestFirst), namespaceLabels, services };
+  return { domain, classes, gateways, routes: routes.sort(oldestFirst), grants, backendTLSPolicies: policies.sort(oldestFirst), namespaceLabels, services, serviceObjects };
 }

@@ -100,8 +100,8 @@ test('gateway and class status: listener conditions, supportedKinds, attachedRou
   const byName = Object.fromEntries(gw.listeners.map((l) => [l.name, l]));
   assert.equal(byName.web!.attachedRoutes, 3, 'ok, refused, missing (not the outsider or the wrong host)');
   assert.deepEqual(byName.web!.supportedKinds.map((k) => k.kind), ['HTTPRoute', 'GRPCRoute']);
-  assert.deepEqual(byName.https!.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Accepted=True/Accepted', 'ResolvedRefs=False/RefNotPermitted', 'Programmed=False/Invalid']);
-  assert.deepEqual(byName.udp!.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Accepted=False/UnsupportedProtocol', 'ResolvedRefs=True/ResolvedRefs', 'Programmed=False/Invalid']);
+  assert.deepEqual(byName.https!.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Accepted=True/Accepted', 'Conflicted=False/NoConflicts', 'ResolvedRefs=False/RefNotPermitted', 'Programmed=False/Invalid']);
+  assert.deepEqual(byName.udp!.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Accepted=False/UnsupportedProtocol', 'Conflicted=False/NoConflicts', 'ResolvedRefs=True/ResolvedRefs', 'Programmed=False/Invalid']);
   assert.equal(status.has('KubernetesGateway/infra/foreign'), false);
   assert.deepEqual((status.get('GatewayClass/istio') as unknown as { conditions: { reason: string }[] }).conditions.map((c) => c.reason), ['Accepted']);
   assert.equal(status.has('GatewayClass/other'), false);
