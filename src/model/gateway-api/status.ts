@@ -2,7 +2,7 @@
  * The status Istio writes on Gateway API objects, computed from the conversion (pure, no
  * timestamps): GatewayClass Accepted; Gateway Accepted/Programmed with per-listener Accepted,
  * ResolvedRefs, Programmed, supportedKinds and attachedRoutes; routes' `parents[]` with Accepted
- * and ResolvedRefs. `mergeStatus` turns it into the object's next status (the status writer's
+ * and ResolvedRefs; BackendTLSPolicies' `ancestors[]`. `mergeStatus` turns it into the object's next status (the status writer's
  * job): lastTransitionTime kept while a condition's status is unchanged, other controllers'
  * route parents kept, undefined when nothing would change.
  */
@@ -27,10 +27,18 @@ export interface ListenerStatus {
   readonly conditions: readonly Condition[];
 }
 
+/** One BackendTLSPolicy `status.ancestors[]` entry. */
+export interface PolicyAncestorStatus {
+  readonly ancestorRef: ParentReference;
+  readonly controllerName: string;
+  readonly conditions: readonly Condition[];
+}
+
 export type ComputedStatus =
   | { readonly kind: 'class'; readonly conditions: readonly Condition[] }
   | { readonly kind: 'gateway'; readonly conditions: readonly Condition[]; readonly listeners: readonly ListenerStatus[]; readonly addresses: readonly GatewayStatusAddress[] }
-  | { readonly kind: 'route'; readonly parents: readonly RouteParentStatus[] };
+  | { readonly kind: 'route'; readonly parents: readonly RouteParentStatus[] }
+  | { readonly kind: 'policy'; readonly ancestors: readonly PolicyAncestorStatus[] };
 
 export function statusOfClasses(world: GatewayApiWorld): [string, ComputedStatus][] {
   return [...world.classes.values()]
@@ -78,14 +86,15 @@ function withTimes(next: readonly Condition[], current: unknown, now: string): J
 
 const sameParent = (a: unknown, b: ParentReference) => isDeepStrictEqual(a, b);
 
-function routeStatus(computed: Extract<ComputedStatus, { kind: 'route' }>, current: Json, now: string): Json {
-  const oldParents = Array.isArray(current.parents) ? current.parents.filter(isRecord) : [];
-  const others = oldParents.filter((p) => p.controllerName !== ISTIO_CONTROLLER);
-  const ours = computed.parents.map((p) => {
-    const before = oldParents.find((o) => o.controllerName === ISTIO_CONTROLLER && sameParent(o.parentRef, p.parentRef));
-    return { parentRef: p.parentRef, controllerName: p.controllerName, conditions: withTimes(p.conditions, before?.conditions, now) };
+/** Route `parents` / policy `ancestors`: ours replaced, other controllers' entries kept. */
+function entriesStatus(list: 'parents' | 'ancestors', refKey: 'parentRef' | 'ancestorRef', computed: readonly Json[], current: Json, now: string): Json {
+  const oldEntries = Array.isArray(current[list]) ? (current[list] as unknown[]).filter(isRecord) : [];
+  const others = oldEntries.filter((p) => p.controllerName !== ISTIO_CONTROLLER);
+  const ours = computed.map((p) => {
+    const before = oldEntries.find((o) => o.controllerName === ISTIO_CONTROLLER && sameParent(o[refKey], p[refKey] as ParentReference));
+    return { [refKey]: p[refKey], controllerName: p.controllerName, conditions: withTimes(p.conditions as Condition[], before?.conditions, now) };
   });
-  return { ...current, parents: [...others, ...ours] };
+  return { ...current, [list]: [...others, ...ours] };
 }
 
 /**
@@ -95,7 +104,8 @@ function routeStatus(computed: Extract<ComputedStatus, { kind: 'route' }>, curre
 export function mergeStatus(computed: ComputedStatus, current: unknown, now: string): Json | undefined {
   const cur = isRecord(current) ? current : {};
   let next: Json;
-  if (computed.kind === 'route') next = routeStatus(computed, cur, now);
+  if (computed.kind === 'route') next = entriesStatus('parents', 'parentRef', computed.parents as unknown as Json[], cur, now);
+  else if (computed.kind === 'policy') next = entriesStatus('ancestors', 'ancestorRef', computed.ancestors as unknown as Json[], cur, now);
   else if (computed.kind === 'class') next = { ...cur, conditions: withTimes(computed.conditions, cur.conditions, now) };
   else {
     const oldListeners = Array.isArray(cur.listeners) ? cur.listeners.filter(isRecord) : [];
