@@ -6,7 +6,7 @@ import {
   canonicalLabels, caAddress, caCertVolume, fieldEnv, podIdentityEnv, podInfoVolume, podPortsJson, protoJson, proxyResources,
   readinessProbe, resourceEnv, tokenVolume, userEntries, valueEnv, workloadEnv,
 } from './proxy-parts.js';
-import { proxyImageFor, sidecarArgs } from './sidecar-template.js';
+import { proxyEnvHead, proxyImageFor, sidecarArgs } from './sidecar-template.js';
 import { imagePullSecrets, type TemplateOutput } from './template-output.js';
 
 /** gateway and grpc-agent set the default-container annotations only for a single app container. */
@@ -22,12 +22,7 @@ function withPullPolicy(p: TemplateParams, c: Container): Container {
 function gatewayProxy(p: TemplateParams): Container {
   const proxy = p.values.global.proxy;
   const env: JsonObject[] = [
-    valueEnv('PILOT_CERT_PROVIDER', p.values.global.pilotCertProvider),
-    valueEnv('CA_ADDR', caAddress(p)),
-    ...podIdentityEnv(),
-    resourceEnv('ISTIO_CPU_LIMIT', 'limits.cpu'),
-    valueEnv('PROXY_CONFIG', `${protoJson(p.proxyConfig)}\n`),
-    valueEnv('ISTIO_META_POD_PORTS', podPortsJson(p)),
+    ...proxyEnvHead(p),
     resourceEnv('GOMEMLIMIT', 'limits.memory'),
     resourceEnv('GOMAXPROCS', 'limits.cpu'),
     valueEnv('ISTIO_META_APP_CONTAINERS', p.appContainers.join(',')),

@@ -122,7 +122,8 @@ function lifecycle(p: TemplateParams): JsonObject | undefined {
   return undefined;
 }
 
-function sidecarEnv(p: TemplateParams): JsonObject[] {
+/** The env every istio-proxy template starts with: CA, pod identity, CPU limit, proxy config, pod ports. */
+export function proxyEnvHead(p: TemplateParams): JsonObject[] {
   return [
     valueEnv('PILOT_CERT_PROVIDER', p.values.global.pilotCertProvider),
     valueEnv('CA_ADDR', caAddress(p)),
@@ -130,6 +131,12 @@ function sidecarEnv(p: TemplateParams): JsonObject[] {
     resourceEnv('ISTIO_CPU_LIMIT', 'limits.cpu'),
     valueEnv('PROXY_CONFIG', `${protoJson(p.proxyConfig)}\n`),
     valueEnv('ISTIO_META_POD_PORTS', podPortsJson(p)),
+  ];
+}
+
+function sidecarEnv(p: TemplateParams): JsonObject[] {
+  return [
+    ...proxyEnvHead(p),
     valueEnv('ISTIO_META_APP_CONTAINERS', p.appContainers.join(',')),
     resourceEnv('GOMEMLIMIT', 'limits.memory'),
     resourceEnv('GOMAXPROCS', 'limits.cpu'),

@@ -13,8 +13,8 @@
 import { shared } from '../common/shared.js';
 import { isCatchAll } from '../sidecar/rds/match.js';
 import type { IndexedVirtualService } from '../../model/index/virtual-service-index.js';
+import { routeConfiguration } from '../sidecar/rds/index.js';
 import { buildVirtualServiceRoutes } from '../sidecar/rds/routes.js';
-import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
 import { forGateway, virtualServicesForGateway } from './bindings.js';
 import type { GatewayContext } from './context.js';
@@ -23,9 +23,6 @@ import type { GatewayServer } from './merge.js';
 
 type Json = Record<string, unknown>;
 
-// On every route configuration: shared, so the encoder copies their bytes.
-const VALIDATE_CLUSTERS = shared({ value: false });
-const MAX_DIRECT_RESPONSE_BODY_BYTES = shared({ value: 1024 * 1024 });
 
 interface VHostDraft {
   readonly host: string;
@@ -140,15 +137,5 @@ export function buildGatewayRouteConfiguration(ctx: GatewayContext, name: string
     ctx.diags.warn(first.gateway, `${first.path}.hosts`, `no VirtualService bound to the gateway routes these hosts: requests get 404 (virtual host blackhole:${first.server.port.number})`, name);
     virtualHosts = [{ name: `blackhole:${servers[0]!.server.port.number}`, domains: ['*'], routes: [] }];
   }
-  return {
-    name,
-    body: {
-      '@type': TypeUrl.RouteConfiguration,
-      name,
-      virtual_hosts: virtualHosts,
-      validate_clusters: VALIDATE_CLUSTERS,
-      max_direct_response_body_size_bytes: MAX_DIRECT_RESPONSE_BODY_BYTES,
-      ignore_port_in_host_matching: true,
-    },
-  };
+  return routeConfiguration(name, virtualHosts);
 }

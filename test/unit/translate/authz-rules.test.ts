@@ -17,7 +17,7 @@ function policy(spec: AuthorizationPolicySpec, meta: Partial<{ name: string; nam
   return { kind: 'AuthorizationPolicy', apiVersion: 'security.istio.io/v1', metadata: { name: meta.name ?? 'p', namespace: meta.namespace ?? 'default', ...(meta.annotations ? { annotations: meta.annotations } : {}) }, spec } as unknown as ConfigObject;
 }
 
-function only(p: ConfigObject): SelectedPolicies {
+function appliedAlone(p: ConfigObject): SelectedPolicies {
   const action = (p.spec as AuthorizationPolicySpec).action ?? 'ALLOW';
   return { custom: action === 'CUSTOM' ? [p] : [], deny: action === 'DENY' ? [p] : [], allow: action === 'ALLOW' ? [p] : [], audit: action === 'AUDIT' ? [p] : [] };
 }
@@ -31,7 +31,7 @@ function http(peer: string | undefined, extra: Partial<{ method: string; host: s
   };
 }
 
-const allows = (p: ConfigObject, req: EnvoyRequest, tcp = false) => chainAllows(buildRbacFilters(only(p), tcp, TD).filters as Json[], req);
+const allows = (p: ConfigObject, req: EnvoyRequest, tcp = false) => chainAllows(buildRbacFilters(appliedAlone(p), tcp, TD).filters as Json[], req);
 
 test('bulletin: serviceAccounts "a.b" does not admit service account "axb" (dot escaped)', () => {
   const p = policy({ action: 'ALLOW', rules: [{ from: [{ source: { serviceAccounts: ['a.b', 'other/x.y'] } }] }] });
@@ -90,7 +90,7 @@ test('TCP: HTTP-only fields widen a DENY rule and drop an ALLOW rule', () => {
   assert.equal(allows(deny, tcpReq, true), false, 'a DENY on methods denies every TCP connection');
   const allow = policy({ rules: [{ to: [{ operation: { methods: ['GET'] } }] }] });
   assert.equal(allows(allow, tcpReq, true), false, 'an ALLOW on methods allows no TCP connection');
-  const filters = buildRbacFilters(only(allow), true, TD).filters as Json[];
+  const filters = buildRbacFilters(appliedAlone(allow), true, TD).filters as Json[];
   assert.deepEqual((filters[0]!.typed_config as Json).rules, { action: 'ALLOW', policies: {} });
   assert.equal((filters[0]!.typed_config as Json).stat_prefix, 'tcp.');
 });
@@ -103,7 +103,7 @@ test('empty rules: [{}] matches everything, no rules matches nothing', () => {
 
 test('dry-run policies become shadow rules with Istio stat prefixes and never enforce', () => {
   const dry = policy({ action: 'DENY', rules: [{}] }, { annotations: { 'istio.io/dry-run': 'true' } });
-  const [filter] = buildRbacFilters(only(dry), false, TD).filters as Json[];
+  const [filter] = buildRbacFilters(appliedAlone(dry), false, TD).filters as Json[];
   const cfg = filter!.typed_config as Json;
   assert.equal(cfg.rules, undefined);
   assert.deepEqual(Object.keys((cfg.shadow_rules as Json).policies as Json), ['ns[default]-policy[p]-rule[0]']);

@@ -7,6 +7,7 @@
  * sidecars are not. Split by action (default ALLOW), oldest first within each.
  */
 import type { ConfigObject } from '../../../model/config.js';
+import { byAge } from '../../../model/registry/build-registry.js';
 import type { Snapshot } from '../../../model/snapshot.js';
 import type { PolicyTargetReference } from '../../../model/types/common.js';
 import type { AuthorizationPolicySpec } from '../../../model/types/security.js';
@@ -27,15 +28,6 @@ export const specOf = (c: ConfigObject) => (c.spec ?? {}) as unknown as Authoriz
 
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
-
-function byAge(a: ConfigObject, b: ConfigObject): number {
-  const ta = a.metadata.creationTimestamp ?? '';
-  const tb = b.metadata.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const ka = `${a.metadata.namespace}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace}/${b.metadata.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
 
 function targetsGateway(ref: PolicyTargetReference, policy: ConfigObject, w: Workload): boolean {
   const ns = ref.namespace || policy.metadata.namespace;

@@ -13,6 +13,7 @@
  * The fields Istio sets for sidecars: no cluster validation, ports ignored in host matching,
  * 1 MiB direct response bodies. Any other name is not ours: undefined.
  */
+import { shared } from '../../common/shared.js';
 import { TypeUrl } from '../../type-urls.js';
 import type { XdsResource } from '../../types.js';
 import type { SidecarContext } from '../context.js';
@@ -23,7 +24,9 @@ import { listView, proxyView, type RouteView } from './select.js';
 import type { Json } from './types.js';
 import { buildVirtualHosts } from './virtual-hosts.js';
 
-const MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
+// On every route configuration: shared, so the encoder copies their bytes.
+const VALIDATE_CLUSTERS = shared({ value: false });
+const MAX_DIRECT_RESPONSE_BODY_BYTES = shared({ value: 1024 * 1024 });
 const UNIX_PREFIX = 'unix://';
 
 function routePort(name: string): number | undefined {
@@ -124,14 +127,19 @@ export function buildRouteConfiguration(ctx: SidecarContext, name: string): XdsR
   const parsed = parseRouteName(name);
   const virtualHosts = parsed ? virtualHostsFor(ctx, name, parsed) : undefined;
   if (!virtualHosts) return undefined;
+  return routeConfiguration(name, virtualHosts);
+}
+
+/** A RouteConfiguration with Istio's settings (sidecars and gateways alike). */
+export function routeConfiguration(name: string, virtualHosts: readonly Json[]): XdsResource {
   return {
     name,
     body: {
       '@type': TypeUrl.RouteConfiguration,
       name,
       virtual_hosts: virtualHosts,
-      validate_clusters: { value: false },
-      max_direct_response_body_size_bytes: { value: MAX_DIRECT_RESPONSE_BODY_BYTES },
+      validate_clusters: VALIDATE_CLUSTERS,
+      max_direct_response_body_size_bytes: MAX_DIRECT_RESPONSE_BODY_BYTES,
       ignore_port_in_host_matching: true,
     },
   };
