@@ -39,6 +39,8 @@ function attachRoute(world: GatewayApiWorld, route: ConfigObject, order: number,
   const problems: RefProblem[] = [];
   const http = HTTP_KINDS.has(route.kind);
   const gatewayRules = http ? convertHttpRules(world, route, order) : undefined;
+  // A filter Istio cannot apply: nothing of the route is served (its status says why).
+  if (gatewayRules?.invalid) return [gatewayRules.invalid];
   if (gatewayRules) problems.push(...gatewayRules.problems);
   const l4 = !http ? l4Destinations(world, route, problems) : [];
   for (const parent of parents) {
@@ -52,7 +54,7 @@ function attachRoute(world: GatewayApiWorld, route: ConfigObject, order: number,
     if (parent.mesh) {
       const serviceNs = parent.parentRef.namespace ?? route.metadata.namespace;
       const meshRules = http ? convertHttpRules(world, route, order, parent.mesh.port) : undefined;
-            const tcp: VsTcpRoute[] = !http && l4.length > 0 ? [{ ...(parent.mesh.port !== undefined ? { match: [{ port: parent.mesh.port }] } : {}), route: l4 }] : [];
+      const tcp: VsTcpRoute[] = !http && l4.length > 0 ? [{ ...(parent.mesh.port !== undefined ? { match: [{ port: parent.mesh.port }] } : {}), route: l4 }] : [];
       vs.addMesh(serviceNs, parent.mesh.host, route, meshRules?.routes ?? [], tcp);
     }
   }

@@ -1,16 +1,39 @@
 /**
  * HTTPRoute filters → VirtualService HTTPRoute fields: request/response header modifiers →
  * `headers`, RequestRedirect → `redirect`, URLRewrite → `rewrite` (per match: a prefix rewrite
- * must keep the path separator of the prefix it replaces), RequestMirror → `mirrors`.
+ * must keep the path separator of the prefix it replaces), RequestMirror → `mirrors`, CORS →
+ * `corsPolicy`. Any other filter type (ExtensionRef included) makes the route invalid, as in
+ * Istio: the spec forbids skipping a filter the implementation cannot apply.
  */
 import type { ConfigObject } from '../config.js';
 import type { Headers, StringMatch } from '../types/common.js';
-import type { HTTPRoute as VsHttpRoute } from '../types/virtual-service.js';
+import type { CorsPolicy, HTTPRoute as VsHttpRoute } from '../types/virtual-service.js';
 import { resolveBackend, type RefProblem } from './references.js';
-import type { HeaderModifier, HTTPRouteFilter, PathModifier } from './types.js';
+import type { HeaderModifier, HTTPCORSFilter, HTTPRouteFilter, PathModifier } from './types.js';
 import type { GatewayApiWorld } from './world.js';
 
 type HeaderOperations = NonNullable<Headers['request']>;
+
+const SUPPORTED_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS']);
+
+/** Why a rule's filters cannot be applied (an unsupported type), or undefined. */
+export function unsupportedFilter(filters: readonly HTTPRouteFilter[]): string | undefined {
+  const bad = filters.find((f) => !SUPPORTED_FILTERS.has(f.type ?? ''));
+  return bad ? `unsupported filter type "${bad.type ?? ''}"` : undefined;
+}
+
+/** Origins are exact matches (Istio does not translate Gateway API origin wildcards yet). */
+function corsPolicy(cors: HTTPCORSFilter): CorsPolicy {
+  const origins = (cors.allowOrigins ?? []).filter((o) => o !== '');
+  return {
+    ...(origins.length > 0 ? { allowOrigins: origins.map((exact) => ({ exact })) } : {}),
+    ...(cors.allowCredentials ? { allowCredentials: true } : {}),
+    ...(cors.allowMethods?.length ? { allowMethods: [...cors.allowMethods] } : {}),
+    ...(cors.allowHeaders?.length ? { allowHeaders: [...cors.allowHeaders] } : {}),
+    ...(cors.exposeHeaders?.length ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
+    ...(cors.maxAge !== undefined && cors.maxAge > 0 ? { maxAge: `${cors.maxAge}s` } : {}),
+  };
+}
 
 function headerOps(mod: HeaderModifier | undefined): HeaderOperations | undefined {
   if (!mod) return undefined;
@@ -75,5 +98,7 @@ export function applyFilters(world: GatewayApiWorld, route: ConfigObject, filter
     return [{ destination, ...(percent !== undefined ? { percentage: { value: percent } } : {}) }];
   });
   if (mirrors.length > 0) out.mirrors = mirrors;
+  const cors = filters.find((f) => f.type === 'CORS')?.cors;
+  if (cors) out.corsPolicy = corsPolicy(cors);
   return out;
 }

@@ -9,7 +9,8 @@
 import type { ConfigObject } from '../config.js';
 import type { StringMatch } from '../types/common.js';
 import type { HTTPMatchRequest, HTTPRoute as VsHttpRoute, HTTPRouteDestination } from '../types/virtual-service.js';
-import { applyFilters, headersOf } from './http-filters.js';
+import { applyFilters, headersOf, unsupportedFilter } from './http-filters.js';
+import { resilienceOf } from './http-resilience.js';
 import { resolveBackend, type RefProblem } from './references.js';
 import type { BackendRef, GRPCRouteRule, HTTPHeaderMatch, HTTPRouteFilter, HTTPRouteMatch, HTTPRouteRule } from './types.js';
 import type { GatewayApiWorld } from './world.js';
@@ -23,6 +24,8 @@ export interface OrderedRoute {
 export interface ConvertedRules {
   readonly routes: OrderedRoute[];
   readonly problems: RefProblem[];
+  /** Set when the route cannot be used at all (Istio then attaches none of it). */
+  invalid?: RefProblem;
 }
 
 function stringMatch(m: HTTPHeaderMatch): StringMatch {
@@ -95,7 +98,7 @@ interface RuleInput {
   readonly matches: HTTPRouteMatch[];
   readonly filters: readonly HTTPRouteFilter[];
   readonly backendRefs: readonly BackendRef[];
-  readonly timeout?: string;
+  readonly resilience?: Pick<VsHttpRoute, 'retries' | 'timeout'>;
 }
 
 function matchRequest(m: HTTPRouteMatch, uri: StringMatch | undefined, port: number | undefined): HTTPMatchRequest {
@@ -125,7 +128,7 @@ function convertRule(world: GatewayApiWorld, route: ConfigObject, rule: RuleInpu
         ...filters,
         // Gateway API: a rule with no usable backend answers 500.
         ...(target.fail ? { directResponse: { status: 500 } } : target.route ? { route: target.route } : {}),
-        ...(rule.timeout && !hasRedirect && !target.fail ? { timeout: rule.timeout } : {}),
+        ...(rule.resilience && !hasRedirect && !target.fail ? rule.resilience : {}),
       };
       if (target.fail) delete vs.rewrite;
       out.routes.push({ route: vs, key: precedence(m, [routeOrder, ruleIndex, matchIndex, 'exact' in (uri ?? {}) ? 0 : 1]) });
@@ -138,10 +141,13 @@ export function convertHttpRules(world: GatewayApiWorld, route: ConfigObject, ro
   const out: ConvertedRules = { routes: [], problems: [] };
   const rules = ((route.spec as { rules?: unknown[] }).rules ?? []) as (HTTPRouteRule & GRPCRouteRule)[];
   rules.forEach((rule, i) => {
+    const bad = unsupportedFilter(rule.filters ?? []);
+    if (bad) out.invalid ??= { reason: 'InvalidFilter', message: `spec.rules[${i}]: ${bad}` };
     const matches = route.kind === 'GRPCRoute' ? (rule.matches ?? []).map(grpcMatch) : ((rule.matches ?? []) as HTTPRouteMatch[]);
-    const timeout = route.kind === 'HTTPRoute' ? (rule as HTTPRouteRule).timeouts?.request : undefined;
-    convertRule(world, route, { matches, filters: rule.filters ?? [], backendRefs: rule.backendRefs ?? [], ...(timeout && timeout !== '0s' ? { timeout } : {}) }, i, routeOrder, port, out);
+    const resilience = route.kind === 'HTTPRoute' ? resilienceOf(rule as HTTPRouteRule) : undefined;
+    convertRule(world, route, { matches, filters: rule.filters ?? [], backendRefs: rule.backendRefs ?? [], ...(resilience ? { resilience } : {}) }, i, routeOrder, port, out);
   });
+  if (out.invalid) out.routes.length = 0;
   return out;
 }
 

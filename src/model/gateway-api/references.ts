@@ -37,7 +37,7 @@ export function grantAllows(world: GatewayApiWorld, from: From, to: To): boolean
   });
 }
 
-export type RefProblem = { readonly reason: 'RefNotPermitted' | 'BackendNotFound' | 'InvalidKind' | 'InvalidCertificateRef'; readonly message: string };
+export type RefProblem = { readonly reason: 'RefNotPermitted' | 'BackendNotFound' | 'InvalidKind' | 'InvalidCertificateRef' | 'InvalidFilter'; readonly message: string };
 
 export interface ResolvedBackend {
   readonly host: string;

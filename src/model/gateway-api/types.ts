@@ -103,6 +103,24 @@ export interface HTTPRouteFilter {
   requestRedirect?: { scheme?: string; hostname?: string; path?: PathModifier; port?: number; statusCode?: number };
   urlRewrite?: { hostname?: string; path?: PathModifier };
   requestMirror?: { backendRef?: BackendRef; percent?: number; fraction?: { numerator?: number; denominator?: number } };
+  cors?: HTTPCORSFilter;
+  extensionRef?: { group?: string; kind?: string; name?: string };
+}
+
+export interface HTTPCORSFilter {
+  allowOrigins?: string[];
+  allowCredentials?: boolean;
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  /** Seconds. */
+  maxAge?: number;
+}
+
+export interface HTTPRouteRetry {
+  codes?: number[];
+  attempts?: number;
+  backoff?: string;
 }
 
 export interface HTTPRouteRule {
@@ -111,6 +129,7 @@ export interface HTTPRouteRule {
   filters?: HTTPRouteFilter[];
   backendRefs?: BackendRef[];
   timeouts?: { request?: string; backendRequest?: string };
+  retry?: HTTPRouteRetry;
 }
 
 export interface GRPCMethodMatch { type?: 'Exact' | 'RegularExpression'; service?: string; method?: string }
