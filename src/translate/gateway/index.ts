@@ -15,7 +15,7 @@ import { buildGatewayClusters } from './cds.js';
 import { GatewayContext, type MergeResult, type MergeStore } from './context.js';
 import { buildGatewayLoadAssignment } from './eds.js';
 import { DEFAULT_GATEWAY_FEATURES, type GatewayFeatures } from './features.js';
-import { buildGatewayListeners } from './lds.js';
+import { buildGatewayListeners, isUnprivileged } from './lds.js';
 import { buildGatewayRouteConfiguration } from './rds.js';
 import { buildGatewaySecrets, referencedCredentialResources } from './sds.js';
 import { changedSecretNamespaces } from './sds-changes.js';
@@ -51,12 +51,14 @@ function resourcesFor(ctx: GatewayContext, typeUrl: string, names: readonly stri
 
 /**
  * A router's resources depend on its namespace (visibility, Gateway scoping), labels (Gateway
- * selectors), IPs (its own Service: server port → targetPort), locality and network (EDS).
+ * selectors), IPs (its own Service: server port → targetPort), locality and network (EDS),
+ * and whether it may bind ports below 1024.
  */
 function scopeKey(proxy: Proxy): string {
   const labels = Object.keys(proxy.metadata.labels).sort().map((k) => `${k}=${proxy.metadata.labels[k]}`).join(',');
   const loc = proxy.locality ? `${proxy.locality.region}/${proxy.locality.zone}/${proxy.locality.subzone}` : '';
-  return `router;ns=${proxy.namespace};labels=${labels};ips=${[...proxy.ipAddresses].sort().join(',')};loc=${loc};net=${proxy.metadata.network ?? ''}`;
+  const unprivileged = isUnprivileged(proxy) ? ';unpriv' : '';
+  return `router;ns=${proxy.namespace};labels=${labels};ips=${[...proxy.ipAddresses].sort().join(',')};loc=${loc};net=${proxy.metadata.network ?? ''}${unprivileged}`;
 }
 
 const SNI_HOST = /^outbound_\.\d{1,5}_\.[^_]*_\.(.+)$/;

@@ -14,6 +14,7 @@ import { tlsTransportSocket } from '../sidecar/lds/downstream-tls.js';
 import { socketAddress, tlsInspector, type Json } from '../sidecar/lds/filters.js';
 import { inboundAuthzFilters } from '../sidecar/lds/inbound-authz.js';
 import { uniqueChains } from '../sidecar/lds/unique-chains.js';
+import type { Proxy } from '../../model/proxy.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
 import type { GatewayContext } from './context.js';
@@ -83,6 +84,17 @@ function buildListener(ctx: GatewayContext, l: MergedListener): XdsResource | un
   };
 }
 
+/** istio-agent sends UNPRIVILEGED_POD=true when the gateway runs without NET_BIND_SERVICE. */
+export const isUnprivileged = (proxy: Proxy): boolean => proxy.metadata.raw.UNPRIVILEGED_POD === 'true';
+
+/** Ports below 1024 cannot be bound by an unprivileged gateway: skipped with a warning, as Istio does. */
+function bindable(ctx: GatewayContext, l: MergedListener): boolean {
+  if (l.port >= 1024 || !isUnprivileged(ctx.proxy)) return true;
+  const first = l.servers[0]!;
+  ctx.diags.warn(first.gateway, first.path, `port ${l.port} skipped: the gateway runs unprivileged (UNPRIVILEGED_POD) and cannot bind ports below 1024; use a targetPort of 1024 or more`, `${l.bind || WILDCARD}_${l.port}`);
+  return false;
+}
+
 export function buildGatewayListeners(ctx: GatewayContext): XdsResource[] {
-  return ctx.merged.listeners.flatMap((l) => buildListener(ctx, l) ?? []);
+  return ctx.merged.listeners.flatMap((l) => (bindable(ctx, l) ? buildListener(ctx, l) ?? [] : []));
 }
