@@ -32,7 +32,7 @@ function httpsChain(ctx: GatewayContext, gs: GatewayServer, bind: string): Gatew
     return [];
   }
   const statPrefix = gs.server.name || listenerStatPrefix(bind, gs.listenerPort);
-  return [{ sniHosts: [...gs.sniHosts], tlsContext: gatewayTlsContext(gs.server.tls!), filters: [gatewayHttpManager(ctx, statPrefix, gs.routeName)] }];
+  return [{ sniHosts: [...gs.sniHosts], tlsContext: gatewayTlsContext(gs.server.tls!, ctx.mesh.tlsDefaults), filters: [gatewayHttpManager(ctx, statPrefix, gs.routeName)] }];
 }
 
 function chainsOf(ctx: GatewayContext, l: MergedListener, bind: string): GatewayChain[] {

@@ -89,5 +89,5 @@ export function tcpServerChains(ctx: GatewayContext, gs: GatewayServer, claimedS
     return [];
   }
   const base = { filters: found.filters, metadata: configMetadata(found.vs.config), source: found.vs.config };
-  return [tls ? { ...base, sniHosts: [...gs.sniHosts], tlsContext: gatewayTlsContext(tls) } : base];
+  return [tls ? { ...base, sniHosts: [...gs.sniHosts], tlsContext: gatewayTlsContext(tls, ctx.mesh.tlsDefaults) } : base];
 }

@@ -9,9 +9,12 @@
  *   istio-agent over SDS as `file-cert:<cert>~<key>` and `file-root:<ca>`.
  * Client certificates are required for MUTUAL and ISTIO_MUTUAL (validated but optional for
  * OPTIONAL_MUTUAL); subjectAltNames, verifyCertificateSpki/Hash go into the default validation
- * context; tls_params only when min/max version or cipher suites are set (Istio leaves Envoy's
- * defaults otherwise). ALPN h2 + http/1.1.
+ * context. For SIMPLE, MUTUAL and OPTIONAL_MUTUAL, tls_params start from MeshConfig
+ * `tlsDefaults` (ecdhCurves, cipherSuites, minProtocolVersion) and the server's own
+ * min/max version and cipher suites override them; without either Envoy's defaults apply.
+ * ISTIO_MUTUAL servers take neither, as in Istio. ALPN h2 + http/1.1.
  */
+import type { TlsConfig } from '../../config/mesh-types.js';
 import type { ServerTLSSettings, TLSProtocolVersion } from '../../model/types/gateway.js';
 import { AnyType } from '../common/any-types.js';
 import { agentSdsSecret, credentialSdsSecret, fileCertResource, fileRootResource, SDS_DEFAULT, SDS_ROOT } from '../sidecar/sds.js';
@@ -30,16 +33,22 @@ export function credentialsOf(tls: ServerTLSSettings): string[] {
   return tls.credentialName ? [tls.credentialName] : [];
 }
 
-function tlsParams(tls: ServerTLSSettings): Json | undefined {
+const SIMPLE_OR_MUTUAL = new Set(['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL']);
+
+/** Mesh tlsDefaults, then the server's own settings on top (each field only when set). */
+function tlsParams(tls: ServerTLSSettings, defaults: TlsConfig | undefined): Json | undefined {
+  if (!SIMPLE_OR_MUTUAL.has(tls.mode ?? 'SIMPLE')) return undefined;
+  const params: Json = {};
+  if (defaults?.ecdhCurves?.length) params.ecdh_curves = [...defaults.ecdhCurves];
+  if (defaults?.cipherSuites?.length) params.cipher_suites = [...defaults.cipherSuites];
+  if (defaults?.minProtocolVersion && defaults.minProtocolVersion !== 'TLS_AUTO') params.tls_minimum_protocol_version = ENVOY_VERSION[defaults.minProtocolVersion];
   const min = tls.minProtocolVersion ?? 'TLS_AUTO';
   const max = tls.maxProtocolVersion ?? 'TLS_AUTO';
+  if (min !== 'TLS_AUTO') params.tls_minimum_protocol_version = ENVOY_VERSION[min];
+  if (max !== 'TLS_AUTO') params.tls_maximum_protocol_version = ENVOY_VERSION[max];
   const ciphers = [...new Set(tls.cipherSuites ?? [])];
-  if (ciphers.length === 0 && min === 'TLS_AUTO' && max === 'TLS_AUTO') return undefined;
-  return {
-    tls_minimum_protocol_version: ENVOY_VERSION[min] ?? 'TLS_AUTO',
-    tls_maximum_protocol_version: ENVOY_VERSION[max] ?? 'TLS_AUTO',
-    ...(ciphers.length > 0 ? { cipher_suites: ciphers } : {}),
-  };
+  if (ciphers.length > 0) params.cipher_suites = ciphers;
+  return Object.keys(params).length > 0 ? params : undefined;
 }
 
 function defaultValidation(tls: ServerTLSSettings): Json {
@@ -73,8 +82,8 @@ function certificates(tls: ServerTLSSettings): Json {
   return out;
 }
 
-export function gatewayTlsContext(tls: ServerTLSSettings): Json {
-  const params = tlsParams(tls);
+export function gatewayTlsContext(tls: ServerTLSSettings, tlsDefaults?: TlsConfig): Json {
+  const params = tlsParams(tls, tlsDefaults);
   return {
     '@type': AnyType.DownstreamTlsContext,
     common_tls_context: {
