@@ -106,8 +106,25 @@ export const EXTENSION_PROVIDER_KINDS = [
   'skywalking', 'opentelemetry', 'prometheus', 'envoyFileAccessLog', 'envoyHttpAls', 'envoyTcpAls', 'envoyOtelAls', 'sds',
 ] as const;
 
+/** The ext_authz provider bodies, typed so mistakes surface when the mesh config loads. */
+const extAuthzBody = msg({ maxRequestBytes: uint32, allowPartialMessage: bool, packAsBytes: bool });
+const extAuthzCommon = { service: str, port: uint32, timeout: dur, failOpen: bool, statusOnError: str, includeRequestBodyInCheck: extAuthzBody, clearRouteCache: bool };
+const EXT_AUTHZ_SPECS: Readonly<Record<string, FieldSpec>> = {
+  envoyExtAuthzGrpc: msg(extAuthzCommon),
+  envoyExtAuthzHttp: msg({
+    ...extAuthzCommon,
+    pathPrefix: str,
+    includeHeadersInCheck: strings,
+    includeRequestHeadersInCheck: strings,
+    includeAdditionalHeadersInCheck: stringMap,
+    headersToUpstreamOnAllow: strings,
+    headersToDownstreamOnDeny: strings,
+    headersToDownstreamOnAllow: strings,
+  }),
+};
+
 const extensionProvider = msg(
-  { name: str, ...Object.fromEntries(EXTENSION_PROVIDER_KINDS.map((k) => [k, open])) },
+  { name: str, ...Object.fromEntries(EXTENSION_PROVIDER_KINDS.map((k) => [k, EXT_AUTHZ_SPECS[k] ?? open])) },
   { oneOf: [[...EXTENSION_PROVIDER_KINDS]] },
 );
 

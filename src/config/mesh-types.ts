@@ -119,6 +119,40 @@ export interface ExtensionProvider {
   readonly [provider: string]: unknown;
 }
 
+/** MeshConfig.ExtensionProvider.EnvoyExternalAuthorizationRequestBody. */
+export interface EnvoyExtAuthzRequestBody {
+  readonly maxRequestBytes?: number;
+  readonly allowPartialMessage?: boolean;
+  readonly packAsBytes?: boolean;
+}
+
+/** Fields both ext_authz provider kinds share. `service` is `[<namespace>/]<hostname>`. */
+interface EnvoyExtAuthzCommon {
+  readonly service?: string;
+  readonly port?: number;
+  readonly timeout?: Duration;
+  readonly failOpen?: boolean;
+  /** An HTTP status code as a decimal string, e.g. "503". */
+  readonly statusOnError?: string;
+  readonly includeRequestBodyInCheck?: EnvoyExtAuthzRequestBody;
+  readonly clearRouteCache?: boolean;
+}
+
+/** MeshConfig.ExtensionProvider.EnvoyExternalAuthorizationHttpProvider (`envoyExtAuthzHttp`). */
+export interface EnvoyExtAuthzHttpProvider extends EnvoyExtAuthzCommon {
+  readonly pathPrefix?: string;
+  /** Deprecated in Istio for includeRequestHeadersInCheck; used only when that one is empty. */
+  readonly includeHeadersInCheck?: readonly string[];
+  readonly includeRequestHeadersInCheck?: readonly string[];
+  readonly includeAdditionalHeadersInCheck?: Readonly<Record<string, string>>;
+  readonly headersToUpstreamOnAllow?: readonly string[];
+  readonly headersToDownstreamOnDeny?: readonly string[];
+  readonly headersToDownstreamOnAllow?: readonly string[];
+}
+
+/** MeshConfig.ExtensionProvider.EnvoyExternalAuthorizationGrpcProvider (`envoyExtAuthzGrpc`). */
+export type EnvoyExtAuthzGrpcProvider = EnvoyExtAuthzCommon;
+
 export interface DefaultProviders {
   readonly tracing?: readonly string[];
   readonly metrics?: readonly string[];

@@ -11,7 +11,7 @@ import type { Proxy } from '../model/proxy.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { AuthorizationPolicySpec } from '../model/types/security.js';
 import type { AdsServer } from '../serve/types.js';
-import { buildRbacFilters, isDryRun, selectPolicies, trustDomainBundle, type SelectedPolicies, type SkippedRule } from '../translate/common/authz/index.js';
+import { buildRbacFilters, isDryRun, selectPolicies, snapshotServiceLookup, trustDomainBundle, type SelectedPolicies, type SkippedRule } from '../translate/common/authz/index.js';
 import { Reply, type RouteHandler } from './http-server.js';
 
 export type PolicyScope = 'mesh' | 'namespace' | 'workload';
@@ -55,8 +55,10 @@ const skippedView = (s: readonly SkippedRule[]) => s.map((r) => ({ policy: `${r.
 export function authorizationFor(proxy: Proxy, snapshot: Snapshot, mesh: MeshConfig): Record<string, unknown> {
   const selected = selectPolicies(snapshot, { namespace: proxy.namespace, labels: proxy.metadata.labels });
   const td = trustDomainBundle(mesh.trustDomain, mesh.trustDomainAliases);
-  const http = buildRbacFilters(selected, false, td);
-  const tcp = buildRbacFilters(selected, true, td);
+  // CUSTOM policies resolve their ext_authz provider exactly as the generators do.
+  const ext = { providers: mesh.extensionProviders, lookup: snapshotServiceLookup(snapshot, proxy.namespace) };
+  const http = buildRbacFilters(selected, false, td, ext);
+  const tcp = buildRbacFilters(selected, true, td, ext);
   return {
     proxy: proxy.id,
     type: proxy.type,

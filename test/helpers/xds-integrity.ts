@@ -1,7 +1,7 @@
 /**
  * Referential integrity of one proxy's full xDS answer, the checks Envoy makes when it accepts
  * (or warms) resources: names are unique per type; every RDS name a listener uses is served;
- * every cluster named by a route, a weighted split, a mirror policy or a tcp_proxy exists; every
+ * every cluster named by a route, a weighted split, a mirror policy, a tcp_proxy or an ext_authz filter exists; every
  * EDS cluster has a ClusterLoadAssignment; no virtual host domain appears twice in one route
  * configuration; no two filter chains of one listener match the same connections; no two
  * listeners share an address.
@@ -11,6 +11,7 @@ import type { XdsResource } from '../../src/translate/types.js';
 type Json = Record<string, any>;
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
+const EXT_AUTHZ = ['type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz', 'type.googleapis.com/envoy.extensions.filters.network.ext_authz.v3.ExtAuthz'];
 
 export interface XdsSet {
   listeners: readonly XdsResource[];
@@ -45,6 +46,16 @@ function chainsOf(listener: Json): Json[] {
 
 function networkFilters(listener: Json, typeUrl: string): Json[] {
   return chainsOf(listener).flatMap((c) => ((c.filters ?? []) as Json[]).map((f) => f.typed_config as Json | undefined).filter((t): t is Json => t?.['@type'] === typeUrl));
+}
+
+/** Clusters ext_authz filters call (HTTP filters of each HCM, and network filters). */
+function extAuthzClusters(listener: Json): string[] {
+  const http = networkFilters(listener, HCM).flatMap((hcm) => ((hcm.http_filters ?? []) as Json[]).map((f) => f.typed_config as Json | undefined));
+  const network = chainsOf(listener).flatMap((c) => ((c.filters ?? []) as Json[]).map((f) => f.typed_config as Json | undefined));
+  return [...http, ...network]
+    .filter((t): t is Json => EXT_AUTHZ.includes(t?.['@type']))
+    .map((t) => t.grpc_service?.envoy_grpc?.cluster_name ?? t.http_service?.server_uri?.cluster)
+    .filter((c): c is string => typeof c === 'string');
 }
 
 /** Clusters a route configuration names: route.cluster, weighted_clusters, mirrors. */
@@ -130,6 +141,7 @@ function checkListeners(set: XdsSet, clusterNames: Set<string>, problems: string
       const names = [tcp.cluster, ...((tcp.weighted_clusters?.clusters ?? []) as Json[]).map((w) => w.name)].filter((n): n is string => typeof n === 'string');
       for (const c of names) if (!clusterNames.has(c)) problems.push(`listeners ${l.name}: tcp_proxy cluster ${c} does not exist`);
     }
+    for (const c of extAuthzClusters(body)) if (!clusterNames.has(c)) problems.push(`listeners ${l.name}: ext_authz cluster ${c} does not exist`);
   }
   for (const d of duplicates(addresses)) problems.push(`listeners: more than one listener on ${d}`);
 }

@@ -31,7 +31,8 @@ export interface AuthzRendered {
 
 export interface ChainView { readonly chain: string; readonly kind: 'http' | 'tcp'; readonly order: string[]; readonly rbac: Json[] }
 
-const isRbac = (f: Json) => String(f.name).endsWith('.rbac');
+/** RBAC filters and the ext_authz filters CUSTOM policies put between them. */
+const isRbac = (f: Json) => String(f.name).endsWith('.rbac') || String(f.name).endsWith('.ext_authz');
 
 /** Every filter chain of every listener: its filter names in order and its RBAC filters. */
 export function chainViews(listeners: readonly XdsResource[]): ChainView[] {

@@ -33,7 +33,7 @@ function checkChains(out: AuthzRendered, caseName: string): void {
     for (const v of views) {
       assert.deepEqual(v.rbac, views[0]!.rbac, `${caseName}: ${v.chain} has other RBAC filters than ${views[0]!.chain}`);
       const rbacCount = v.rbac.length;
-      assert.ok(v.order.slice(0, rbacCount).every((n) => n.endsWith('.rbac')), `${caseName}: ${v.chain}: RBAC filters must come first: ${v.order.join(', ')}`);
+      assert.ok(v.order.slice(0, rbacCount).every((n) => n.endsWith('.rbac') || n.endsWith('.ext_authz')), `${caseName}: ${v.chain}: RBAC filters must come first: ${v.order.join(', ')}`);
     }
   }
   const outbound = chainViews(out.listeners).filter((v) => !v.chain.startsWith('virtualInbound/'));

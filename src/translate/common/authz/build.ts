@@ -7,12 +7,16 @@
  * Istio's (istio_dry_run_allow_ / istio_dry_run_deny_; Istio also leaves the allow prefix on
  * filters without shadow rules). TCP filters carry stat_prefix `tcp.`.
  *
- * CUSTOM (ext_authz) is not wired yet: its rules are enforced as DENY rules named
- * `<name>-deny-due-to-bad-CUSTOM-action`, as Istio does when it cannot use the provider, so a
- * CUSTOM policy fails closed rather than open.
+ * CUSTOM policies (custom.ts) become a shadow RBAC filter plus the MeshConfig provider's
+ * ext_authz filter; their rules are named `istio-ext-authz-ns[<ns>]-policy[<name>]-rule[<i>]`
+ * so the ext_authz filter can tell a CUSTOM match from others. When the provider cannot be
+ * used they fail closed as DENY rules (`…-deny-due-to-bad-CUSTOM-action`), as in Istio.
  */
+import type { ExtensionProvider } from '../../../config/mesh-types.js';
 import type { ConfigObject } from '../../../model/config.js';
 import type { Snapshot } from '../../../model/snapshot.js';
+import { badCustomDenyRules, customFilters, customNotes, pickProvider, snapshotServiceLookup, type CustomNote, type ExtAuthzContext } from './custom.js';
+import { EXT_AUTHZ_MATCH_PREFIX } from './ext-authz-provider.js';
 import { compileRule, MATCH_NEVER, type RbacAction } from './rule.js';
 import type { Json } from './matchers.js';
 import { selectPolicies, specOf, type SelectedPolicies, type Workload } from './select.js';
@@ -25,7 +29,6 @@ export const RbacType = Object.freeze({
 });
 export const TCP_STAT_PREFIX = 'tcp.';
 export const ShadowStatPrefix = Object.freeze({ Allow: 'istio_dry_run_allow_', Deny: 'istio_dry_run_deny_' });
-const BAD_CUSTOM_SUFFIX = '-deny-due-to-bad-CUSTOM-action';
 const DRY_RUN = 'istio.io/dry-run';
 
 /** Why a rule was left out of a filter (for diagnostics). */
@@ -38,8 +41,10 @@ export interface SkippedRule {
 export interface AuthzFilters {
   readonly filters: readonly Json[];
   readonly skipped: readonly SkippedRule[];
-  /** CUSTOM policies enforced as DENY because ext_authz is not built yet. */
+  /** CUSTOM policies enforced as DENY because their ext_authz provider is missing or unusable. */
   readonly customAsDeny: readonly ConfigObject[];
+  /** Why, per CUSTOM policy: fail-closed reasons, ignored dry-run, HTTP-only provider on TCP. */
+  readonly customNotes: readonly CustomNote[];
 }
 
 /** Go's strconv.ParseBool true values; anything else (validation rejects non-booleans) is false. */
@@ -51,7 +56,7 @@ export const policyName = (p: ConfigObject, i: number) => `ns[${p.metadata.names
 
 interface Built { rules?: Json; shadow?: Json }
 
-function buildAction(policies: readonly ConfigObject[], action: RbacAction, forTCP: boolean, td: TrustDomainBundle, skipped: SkippedRule[], suffix = ''): Built | undefined {
+function buildAction(policies: readonly ConfigObject[], action: RbacAction, forTCP: boolean, td: TrustDomainBundle, skipped: SkippedRule[], namePrefix = ''): Built | undefined {
   if (policies.length === 0) return undefined;
   const enforced: Record<string, Json> = {};
   const shadow: Record<string, Json> = {};
@@ -64,10 +69,10 @@ function buildAction(policies: readonly ConfigObject[], action: RbacAction, forT
     const rules = specOf(p).rules ?? [];
     rules.forEach((rule, i) => {
       const result = compileRule(rule ?? {}, { policyNamespace: p.metadata.namespace, forTCP, action, trustDomains: td });
-      if (result.ok) into[policyName(p, i) + suffix] = result.policy;
+      if (result.ok) into[namePrefix + policyName(p, i)] = result.policy;
       else skipped.push({ policy: p, path: `spec.rules[${i}]`, reason: result.reason });
     });
-    if (rules.length === 0) into[policyName(p, 0) + suffix] = MATCH_NEVER;
+    if (rules.length === 0) into[namePrefix + policyName(p, 0)] = MATCH_NEVER;
   }
   return {
     ...(hasEnforced ? { rules: { action, policies: enforced } } : {}),
@@ -92,21 +97,39 @@ function toFilter(b: Built, forTCP: boolean): Json {
   return { name: forTCP ? RbacFilterName.Network : RbacFilterName.Http, typed_config: body };
 }
 
-/** The RBAC filters for already-selected policies, for an HTTP (forTCP=false) or TCP filter chain. */
-export function buildRbacFilters(selected: SelectedPolicies, forTCP: boolean, td: TrustDomainBundle): AuthzFilters {
+/** CUSTOM policies' filters (shadow RBAC + ext_authz, or fail-closed DENY) and notes. Rules are compiled as DENY, as Istio does. */
+function buildCustom(custom: readonly ConfigObject[], forTCP: boolean, td: TrustDomainBundle, skipped: SkippedRule[], ext: ExtAuthzContext | undefined) {
+  if (custom.length === 0) return { filters: [] as Json[], asDeny: [] as ConfigObject[], notes: [] as CustomNote[] };
+  const enforced = buildAction(custom, 'DENY', forTCP, td, skipped, `${EXT_AUTHZ_MATCH_PREFIX}-`)?.rules;
+  const picked = pickProvider(custom, ext);
+  const notes = customNotes(custom, picked, forTCP, isDryRun);
+  const rbac = forTCP ? { name: RbacFilterName.Network, type: RbacType.Network } : { name: RbacFilterName.Http, type: RbacType.Http };
+  if (picked.ok) return { filters: customFilters(enforced, picked.value, forTCP, rbac), asDeny: [] as ConfigObject[], notes };
+  const deny = badCustomDenyRules(enforced);
+  // Istio's fail-closed filter carries just the rules (no shadow stat prefix).
+  const filters = deny ? [{ name: rbac.name, typed_config: { '@type': rbac.type, rules: deny, ...(forTCP ? { stat_prefix: TCP_STAT_PREFIX } : {}) } }] : [];
+  return { filters, asDeny: custom.filter((p) => !isDryRun(p)), notes };
+}
+
+/**
+ * The authz filters for already-selected policies, for an HTTP (forTCP=false) or TCP filter
+ * chain, in order CUSTOM (RBAC + ext_authz), AUDIT, DENY, ALLOW. Without `ext` (the mesh's
+ * providers) CUSTOM policies fail closed.
+ */
+export function buildRbacFilters(selected: SelectedPolicies, forTCP: boolean, td: TrustDomainBundle, ext?: ExtAuthzContext): AuthzFilters {
   const skipped: SkippedRule[] = [];
-  // CUSTOM without ext_authz: enforced as DENY (shadow rules of dry-run CUSTOM policies stay shadow).
+  const custom = buildCustom(selected.custom, forTCP, td, skipped, ext);
   const steps: (Built | undefined)[] = [
-    buildAction(selected.custom, 'DENY', forTCP, td, skipped, BAD_CUSTOM_SUFFIX),
     buildAction(selected.audit, 'LOG', forTCP, td, skipped),
     buildAction(selected.deny, 'DENY', forTCP, td, skipped),
     buildAction(selected.allow, 'ALLOW', forTCP, td, skipped),
   ];
-  const filters = steps.filter((b): b is Built => b !== undefined).map((b) => toFilter(b, forTCP));
-  return { filters, skipped, customAsDeny: selected.custom };
+  const rbac = steps.filter((b): b is Built => b !== undefined).map((b) => toFilter(b, forTCP));
+  return { filters: [...custom.filters, ...rbac], skipped, customAsDeny: custom.asDeny, customNotes: custom.notes };
 }
 
-/** Select and build in one step. */
-export function buildAuthzFilters(snapshot: Snapshot, workload: Workload, forTCP: boolean, td: TrustDomainBundle): AuthzFilters {
-  return buildRbacFilters(selectPolicies(snapshot, workload), forTCP, td);
+/** Select and build in one step; `providers` are MeshConfig.extensionProviders (for CUSTOM). */
+export function buildAuthzFilters(snapshot: Snapshot, workload: Workload, forTCP: boolean, td: TrustDomainBundle, providers?: readonly ExtensionProvider[]): AuthzFilters {
+  const ext = providers ? { providers, lookup: snapshotServiceLookup(snapshot, workload.namespace) } : undefined;
+  return buildRbacFilters(selectPolicies(snapshot, workload), forTCP, td, ext);
 }

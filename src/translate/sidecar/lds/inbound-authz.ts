@@ -10,10 +10,10 @@ import type { Json } from './filters.js';
 export function inboundAuthzFilters(ctx: SidecarContext, forTCP: boolean): readonly Json[] {
   return ctx.memo(`authz:${forTCP ? 'tcp' : 'http'}`, () => {
     const td = trustDomainBundle(ctx.mesh.trustDomain, ctx.mesh.trustDomainAliases);
-    const built = buildAuthzFilters(ctx.snapshot, { namespace: ctx.namespace, labels: ctx.proxy.metadata.labels }, forTCP, td);
+    const built = buildAuthzFilters(ctx.snapshot, { namespace: ctx.namespace, labels: ctx.proxy.metadata.labels }, forTCP, td, ctx.mesh.extensionProviders);
     // On TCP chains HTTP-only rules are expected to drop out; only HTTP failures mean bad config.
     if (!forTCP) for (const s of built.skipped) ctx.diags.warn(s.policy, s.path, `authorization rule skipped: ${s.reason}`);
-    for (const p of built.customAsDeny) ctx.diags.warn(p, 'spec.provider', 'CUSTOM action (ext_authz) is not supported yet: requests matching its rules are denied');
+    for (const n of built.customNotes) ctx.diags.warn(n.policy, n.path, n.reason);
     return built.filters;
   });
 }
