@@ -21,6 +21,8 @@ import { debugViews } from './debug-views.js';
 import { createMulticluster } from './multicluster.js';
 import { createXdsServer } from './xds.js';
 import { createGatewayCredentials } from './gateway-credentials.js';
+import { createCaBundles } from './configmap-ca.js';
+import { createDaemonJwksResolver } from './jwks-daemon.js';
 import { startSecurePort, type SecurePort } from './secure-port.js';
 import { createLeadership, ELECTION_IDS } from './leader-election.js';
 import { leaderzRoute, startStatusReporting } from './status-reporting.js';
@@ -121,7 +123,13 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   // Gateway credentialName secrets come from Kubernetes; file mode has none (chains are kept unchecked).
   const credentials = kubeSource ? createGatewayCredentials(kubeSource.secrets) : undefined;
   if (credentials) components.push({ name: 'gateway-credentials', close: () => credentials.close() });
-  const ads = createXdsServer({ options, mesh: meshHolder, pipeline, metrics, logger: logs.scoped('ads'), ...(credentials ? { credentials } : {}) });
+  // BackendTLSPolicy / DestinationRule configmap:// CA bundles come from the ConfigMap cache.
+  const caBundles = kubeSource ? createCaBundles(kubeSource.configMaps) : undefined;
+  if (caBundles) components.push({ name: 'ca-bundles', close: () => caBundles.close() });
+  // RequestAuthentication jwksUri key sets, fetched here and inlined into jwt_authn filters.
+  const jwks = createDaemonJwksResolver(options, metrics, logs.scoped('jwks'));
+  components.push({ name: 'jwks-resolver', close: () => jwks.close() });
+  const ads = createXdsServer({ options, mesh: meshHolder, pipeline, metrics, logger: logs.scoped('ads'), jwks, ...(credentials ? { credentials } : {}), ...(caBundles ? { caBundles } : {}) });
   let secure: SecurePort | undefined;
   try {
     // The CA first: an unusable plugged-in bundle or JWT_RULE stops the daemon before it listens.

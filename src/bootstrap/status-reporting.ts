@@ -10,6 +10,7 @@ import type { KubernetesSource } from '../sources/kubernetes/kube-source.js';
 import { watchedKinds } from '../sources/kubernetes/kube-source.js';
 import { whileLeader } from '../sources/kubernetes/leader-election.js';
 import { createStatusWriter, type StatusWriterStats } from '../sources/kubernetes/status-writer.js';
+import { createCaBundles } from './configmap-ca.js';
 import { ELECTION_IDS, type Leadership } from './leader-election.js';
 import type { ModelPipeline } from './model-pipeline.js';
 
@@ -30,6 +31,8 @@ export interface StatusReportingDeps {
 export function startStatusReporting(deps: StatusReportingDeps): StatusReporting | undefined {
   const { options, kubeSource, pipeline } = deps;
   if (!options.enableStatus) return undefined;
+  // BackendTLSPolicy ResolvedRefs reads the ConfigMap cache (a missing or invalid CA bundle).
+  const caBundles = kubeSource.configMaps ? createCaBundles(kubeSource.configMaps) : undefined;
   const writer = createStatusWriter({
     api: deps.leadership.api,
     kinds: watchedKinds().filter((k) => k.istio || k.gatewayApi === true),
@@ -40,7 +43,7 @@ export function startStatusReporting(deps: StatusReportingDeps): StatusReporting
       reports: () => kubeSource.reports(),
       diagnostics: () => pipeline.current()?.diagnostics ?? [],
       // Gateway API conditions: computed from the current snapshot (memoized per snapshot).
-      gatewayApiStatus: () => gatewayApiStatusOf(pipeline.current()),
+      gatewayApiStatus: () => gatewayApiStatusOf(pipeline.current(), caBundles?.statusLookup()),
     },
     qps: options.statusQps,
     burst: options.statusBurst,
@@ -48,12 +51,15 @@ export function startStatusReporting(deps: StatusReportingDeps): StatusReporting
   });
   pipeline.subscribe(() => writer.poke());
   const offEvents = kubeSource.onObjectEvent(() => writer.poke());
+  const offConfigMaps = caBundles?.onChange(() => writer.poke());
   const offLeader = whileLeader(deps.leadership.election(ELECTION_IDS.status), writer);
   return {
     stats: () => writer.stats(),
     close() {
       offLeader();
       offEvents();
+      offConfigMaps?.();
+      caBundles?.close();
       writer.stop();
     },
   };

@@ -16,6 +16,10 @@ import type { MeshMetrics } from '../debug/metrics.js';
 import type { ModelPipeline } from './model-pipeline.js';
 import type { MeshHolder } from './load-mesh-config.js';
 import { pushCredentialChanges, type GatewayCredentials } from './gateway-credentials.js';
+import { pushCaBundleChanges, type CaBundles } from './configmap-ca.js';
+import type { JwksLookup } from '../translate/common/authn/jwks-lookup.js';
+import type { JwksResolver } from './jwks-resolver.js';
+import { pushJwksChanges } from './jwks-push.js';
 
 export function adsLimits(options: Options): AdsLimits {
   const rate = options.maxRequestsPerSecond > 0 ? options.maxRequestsPerSecond : DEFAULT_ADS_LIMITS.newStreamsPerSecond;
@@ -55,12 +59,14 @@ function following(current: () => Generator): Generator {
  * creation: when the holder has a new one they are built again, and the pipeline's full push
  * that follows a mesh change regenerates every connected proxy's config with it.
  */
-function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options, credentials?: GatewayCredentials): (proxy: Proxy) => Generator | undefined {
+function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options, credentials?: GatewayCredentials, jwks?: JwksLookup, caBundles?: CaBundles): (proxy: Proxy) => Generator | undefined {
+  const jwksOption = jwks ? { jwks: () => jwks } : {};
+  const caOption = caBundles ? { caBundles: () => caBundles.index() } : {};
   const build = (m: MeshConfig) => ({
     mesh: m,
     grpc: createGrpcGenerator({ mesh: m }),
-    sidecar: createSidecarGenerator({ mesh: m, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress } }),
-    router: createGatewayGenerator({ mesh: m, features: { scopeGatewayToNamespace: options.scopeGatewayToNamespace }, ...(credentials ? { credentials: () => credentials.index() } : {}) }),
+    sidecar: createSidecarGenerator({ mesh: m, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress }, ...jwksOption, ...caOption }),
+    router: createGatewayGenerator({ mesh: m, features: { scopeGatewayToNamespace: options.scopeGatewayToNamespace }, ...(credentials ? { credentials: () => credentials.index() } : {}), ...jwksOption, ...caOption }),
   });
   const currentMesh = () => ('current' in mesh ? mesh.current() : mesh);
   let built = build(currentMesh());
@@ -77,20 +83,29 @@ function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options, cred
   };
 }
 
-/** `credentials`: the gateway credentials (Kubernetes Secrets) behind credentialName, when there are any. */
-export function createXdsServer(deps: { options: Options; mesh: MeshConfig | MeshHolder; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger; credentials?: GatewayCredentials }): AdsServer {
+/**
+ * `credentials`: the gateway credentials (Kubernetes Secrets) behind credentialName, when there
+ * are any. `jwks`: the JWKS resolver; it sees each snapshot before ADS does, and its changes
+ * are pushed as LDS (pushJwksChanges).
+ */
+export function createXdsServer(deps: { options: Options; mesh: MeshConfig | MeshHolder; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger; credentials?: GatewayCredentials; jwks?: JwksResolver; caBundles?: CaBundles }): AdsServer {
   const xdsMetrics: XdsMetrics = deps.metrics.xds;
   const ads = createAdsServer({
-    generatorFor: generatorSelector(deps.mesh, deps.options, deps.credentials),
+    generatorFor: generatorSelector(deps.mesh, deps.options, deps.credentials, deps.jwks, deps.caBundles),
     logger: deps.logger,
     metrics: xdsMetrics,
     limits: adsLimits(deps.options),
   });
   deps.pipeline.subscribe((snapshot, changes, timing) => {
+    // New jwksUris start fetching now; until they arrive their rules inline an unverifiable set.
+    if (deps.jwks && (changes.full || changes.kinds.includes('RequestAuthentication'))) deps.jwks.update(snapshot);
     deps.metrics.debounced(Math.max(0, timing.firedAt - timing.firstEventAt) / 1000);
     deps.metrics.snapshotSizes(snapshot.registry.services.length, snapshot.configs.list('VirtualService').length);
     ads.onSnapshot(snapshot, changes, timing.firstEventAt);
   });
   if (deps.credentials) pushCredentialChanges(deps.credentials, deps.pipeline, ads, deps.logger);
+  // ConfigMap CA bundles (configmap:// credentialName): a change pushes SDS only.
+  if (deps.caBundles) pushCaBundleChanges(deps.caBundles, deps.pipeline, ads, deps.logger);
+  if (deps.jwks) pushJwksChanges(deps.jwks, deps.pipeline, ads, deps.logger);
   return ads;
 }

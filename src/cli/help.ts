@@ -58,6 +58,10 @@ Environment:
   CITADEL_SELF_SIGNED_ROOT_CERT_GRACE_PERIOD_PERCENTILE rotate the root (same key) when less than this % is left (default 20)
   DEFAULT_WORKLOAD_CERT_TTL    workload certificate lifetime when none is asked for (default 24h)
   MAX_WORKLOAD_CERT_TTL        longest workload certificate lifetime (default 2160h)
+  PILOT_JWT_PUB_KEY_REFRESH_INTERVAL  how often RequestAuthentication jwksUri key sets are refetched (default 20m;
+                               a failed refresh keeps the last good set and retries sooner)
+  BLOCKED_CIDRS_IN_JWKS_URIS   comma-separated CIDRs a jwksUri host may not resolve into (default none; link-local
+                               169.254.0.0/16, fe80::/10 and cloud metadata addresses are always refused)
 `,
   agent: `Usage: istiod-ts agent [flags]
 

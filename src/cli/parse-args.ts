@@ -2,6 +2,7 @@
  * argv + env → a command and its typed options. Pure: main.ts passes argv and the environment in.
  * Unknown flags and bad values are UserErrors with a message that names the flag.
  */
+import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -167,6 +168,27 @@ function caOptions(values: { caDir?: string; caStateDir?: string; istiodHost?: s
   };
 }
 
+/** BLOCKED_CIDRS_IN_JWKS_URIS: comma-separated CIDRs (a bare address is a /32 or /128). */
+function cidrList(env: NodeJS.ProcessEnv, name: string): readonly string[] {
+  const cidrs = (env[name] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  for (const cidr of cidrs) if (!isCidr(cidr)) throw new UserError(ErrorCodes.CLI_FLAG, `invalid ${name}: "${cidr}" is not a CIDR such as 10.0.0.0/8 or fd00::/8`);
+  return Object.freeze(cidrs);
+}
+
+function isCidr(text: string): boolean {
+  const [address, prefix, extra] = text.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** istiod's JWKS resolver (RequestAuthentication jwksUri). */
+function jwksOptions(env: NodeJS.ProcessEnv) {
+  const refresh = envDuration(env, 'PILOT_JWT_PUB_KEY_REFRESH_INTERVAL', DEFAULT_OPTIONS.jwtPubKeyRefreshIntervalMs);
+  if (refresh < 1000) throw new UserError(ErrorCodes.CLI_FLAG, `invalid PILOT_JWT_PUB_KEY_REFRESH_INTERVAL="${env.PILOT_JWT_PUB_KEY_REFRESH_INTERVAL}": want at least 1s, such as 20m`);
+  return { jwtPubKeyRefreshIntervalMs: refresh, blockedCidrsInJwksUris: cidrList(env, 'BLOCKED_CIDRS_IN_JWKS_URIS') };
+}
+
 function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
   const { values, positionals } = parseFlags(args, DISCOVERY_FLAGS);
   if (values.help) return { name: 'help', topic: 'discovery' };
@@ -208,6 +230,7 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     scopeGatewayToNamespace: envBool(env, 'PILOT_SCOPE_GATEWAY_TO_NAMESPACE', d.scopeGatewayToNamespace),
     ...caOptions(values, env),
     ...leaderAndStatusFromEnv(env, d),
+    ...jwksOptions(env),
   };
   return { name: 'discovery', options: Object.freeze(options) };
 }

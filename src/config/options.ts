@@ -82,6 +82,14 @@ export interface Options {
   /** PILOT_STATUS_QPS / PILOT_STATUS_BURST: status writes per second, and at once. */
   readonly statusQps: number;
   readonly statusBurst: number;
+  /** PILOT_JWT_PUB_KEY_REFRESH_INTERVAL: how often istiod refetches RequestAuthentication key sets (jwksUri). */
+  readonly jwtPubKeyRefreshIntervalMs: number;
+  /**
+   * BLOCKED_CIDRS_IN_JWKS_URIS: CIDRs a jwksUri (or discovered jwks_uri) may not resolve into,
+   * on top of the always-refused link-local and cloud metadata ranges. Private and loopback
+   * ranges are reachable unless listed here, as in Istio.
+   */
+  readonly blockedCidrsInJwksUris: readonly string[];
 }
 
 /** Istio's 30 s ttl with renew deadline ttl/2 and retry period ttl/4 by default. */
@@ -135,6 +143,8 @@ export const DEFAULT_OPTIONS: Options = Object.freeze({
   enableStatus: true,
   statusQps: 100,
   statusBurst: 500,
+  jwtPubKeyRefreshIntervalMs: 20 * 60_000,
+  blockedCidrsInJwksUris: Object.freeze([]),
 });
 
 /** `host:port`, `:port` or `[v6]:port`, as Go's net.Listen takes it. */

@@ -5,10 +5,13 @@
  * identity may read secrets there (a SubjectAccessReview `list secrets`, decided when the
  * stream was authorized) — except a CA-only `-cacert` secret, which is public; a
  * `kubernetes-gateway://` secret is left to the generator, which serves it only when a Gateway
- * of this proxy references it. Refused names are left out of the response (logged), never an
+ * of this proxy references it. A `configmap://<ns>/<name>` CA bundle goes to any verified
+ * identity, from any namespace, as in Istio: only the CA is exposed, and a client reads the
+ * CA of a server in another namespace by design. `invalid://` is never served. Refused names are left out of the response (logged), never an
  * error: one bad reference must not break the proxy's other secrets.
  */
 import type { Logger } from '../lib/logger.js';
+import { CONFIGMAP_SCHEME, INVALID_SCHEME } from '../translate/gateway/sds-configmap.js';
 import { parseCredentialResource } from '../translate/gateway/sds-credentials.js';
 import type { Subscription } from './subscriptions.js';
 
@@ -41,6 +44,8 @@ export function authorizeSecretNames(names: Iterable<string>, access: SecretAcce
 
 function denialReason(name: string, access: SecretAccess | undefined): string | undefined {
   if (!access) return 'the stream has no verified identity (connect to the secure port with a client certificate or token)';
+  if (name.startsWith(CONFIGMAP_SCHEME)) return undefined;
+  if (name.startsWith(INVALID_SCHEME)) return 'invalid:// stands for a BackendTLSPolicy without a usable CA certificate: never served (fail closed)';
   const r = parseCredentialResource(name, access.namespace);
   if (typeof r === 'string') return r;
   if (r.type === 'kubernetes-gateway') return undefined;

@@ -80,16 +80,22 @@ function cidrMatch(c: Json, ip: string): boolean {
   return base.v >> shift === addr.v >> shift;
 }
 
+/** ValueMatcher on a metadata value: string_match, list_match (one_of) and or_match. */
+function valueMatch(value: Json, cur: unknown): boolean {
+  if (value.string_match) return typeof cur === 'string' && stringMatch(obj(value.string_match), cur);
+  if (value.list_match) {
+    const one = obj(obj(value.list_match).one_of);
+    return Array.isArray(cur) && cur.some((e) => valueMatch(one, e));
+  }
+  if (value.or_match) return ((obj(value.or_match).value_matchers ?? []) as Json[]).some((m) => valueMatch(m, cur));
+  throw new Error(`unsupported metadata value matcher ${JSON.stringify(value)}`);
+}
+
 function metadataMatch(m: Json, req: EnvoyRequest): boolean {
   let cur: unknown = req.metadata[String(m.filter)];
   for (const seg of (m.path ?? []) as Json[]) cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Json)[String(seg.key)] : undefined;
-  const value = obj(m.value);
-  let matched = false;
-  if (value.string_match) matched = typeof cur === 'string' && stringMatch(obj(value.string_match), cur);
-  else if (value.list_match) {
-    const one = obj(obj(value.list_match).one_of);
-    matched = Array.isArray(cur) && cur.some((e) => typeof e === 'string' && stringMatch(obj(one.string_match), e));
-  } else throw new Error(`unsupported metadata value matcher ${JSON.stringify(value)}`);
+  // A path that leads nowhere matches nothing (Envoy: no value to match).
+  const matched = cur !== undefined && valueMatch(obj(m.value), cur);
   return m.invert === true ? !matched : matched;
 }
 

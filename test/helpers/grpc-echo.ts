@@ -40,6 +40,18 @@ export const echoService: grpc.ServiceDefinition = {
   },
 };
 
+/**
+ * A second method on the same service (same messages), for tests that authorize per method:
+ * servers built from `echoServiceWithPing` answer both. Not in echo.proto: grpc-js needs only
+ * the path and the (de)serializers.
+ */
+export const ECHO_PING_METHOD = '/istiodts.test.Echo/Ping';
+
+export const echoServiceWithPing: grpc.ServiceDefinition = {
+  ...echoService,
+  Ping: { ...echoService.Echo!, path: ECHO_PING_METHOD },
+};
+
 export interface BackendSpec {
   /** Name the backend answers with (e.g. the pod name). */
   readonly name: string;

@@ -1,9 +1,15 @@
 /**
  * BackendTLSPolicy → a synthetic DestinationRule per targeted Service (TLS origination: mode
- * SIMPLE, SNI from validation.hostname, SANs from subjectAltNames, the CA from the first
- * ConfigMap caCertificateRef as credentialName `configmap://<policy-ns>/<name>`, as Istio does),
- * plus the policy's status: one `ancestors` entry per Gateway whose routes send traffic to a
- * targeted Service, with Accepted and ResolvedRefs.
+ * SIMPLE, SNI from validation.hostname, SANs from subjectAltNames), plus the policy's status:
+ * one `ancestors` entry per Gateway whose routes send traffic to a targeted Service, with
+ * Accepted and ResolvedRefs.
+ *
+ * The CA, as Istio does it: only the first `caCertificateRefs` entry is used. A ConfigMap gives
+ * credentialName `configmap://<policy-ns>/<name>` (istiod serves its CA over SDS); a ref that
+ * cannot be used gives `invalid://`, a name never served, so the cluster never becomes ready
+ * and the backend is not reached with unverified or system-CA TLS (fail closed). Whether the
+ * ConfigMap exists and holds a CA is not part of the config model: it is reported in status
+ * through an optional lookup (the status path), and SDS fails closed on its own when it does not.
  */
 import type { ConfigObject } from '../config.js';
 import type { DestinationRuleSpec } from '../types/destination-rule.js';
@@ -15,42 +21,70 @@ import type { ComputedStatus } from './status.js';
 import { GATEWAY_GROUP, ISTIO_CONTROLLER, type BackendTLSPolicySpec, type BackendRef, type Condition, type ParentReference, type RouteSpec } from './types.js';
 import { keyOf, type GatewayApiWorld } from './world.js';
 
+/** Istio's credentialName for "no usable CA": never served over SDS, so traffic is blocked. */
+export const INVALID_CREDENTIAL = 'invalid://';
+
+/** What the status path knows about a referenced ConfigMap's CA (bootstrap builds it from the ConfigMap cache). */
+export type CaCertificateState =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly missing: boolean; readonly message: string };
+
+export interface CaCertificateLookup {
+  /** Moves whenever a ConfigMap changes (status memoization). */
+  readonly version: number;
+  check(namespace: string, name: string): CaCertificateState;
+}
+
 /** A route after parent resolution: which Gateways it attached to. */
 export interface RouteAttachment {
   readonly route: ConfigObject;
   readonly parents: readonly ParentResult[];
 }
 
+type Problem = { readonly reason: 'InvalidKind' | 'InvalidCACertificateRef'; readonly message: string };
+
 interface CaResolution {
-  /** `configmap://<ns>/<name>` of the first usable ref; undefined for none (system CA or invalid). */
+  /** `configmap://<ns>/<name>`, `invalid://`, or undefined for the system CA. */
   readonly credentialName?: string;
-  readonly problem?: { readonly reason: 'InvalidKind' | 'InvalidCACertificateRef'; readonly message: string };
-  /** Refs were given and none is usable: the policy is not accepted. */
-  readonly noValidCa: boolean;
+  readonly problem?: Problem;
+  /** The Accepted condition's problem (reason, message), if not accepted. */
+  readonly notAccepted?: { readonly reason: string; readonly message: string };
+  /** Appended to the Accepted message (more than one ref). */
+  readonly warning?: string;
 }
 
 type CaRef = NonNullable<NonNullable<BackendTLSPolicySpec['validation']>['caCertificateRefs']>[number];
 
-function checkCaRef(ref: CaRef, index: number): CaResolution['problem'] {
+function checkCaRef(ref: CaRef, namespace: string, lookup: CaCertificateLookup | undefined): Problem | undefined {
   const kind = ref.kind ?? '';
   if (!isCoreGroup(ref.group) || kind !== 'ConfigMap') {
-    return { reason: 'InvalidKind', message: `spec.validation.caCertificateRefs[${index}]: unsupported reference kind ${ref.group ? `${ref.group}/` : ''}${kind || '(none)'}: only ConfigMap is supported` };
+    return { reason: 'InvalidKind', message: `Certificate reference invalid: spec.validation.caCertificateRefs[0]: unsupported reference kind ${ref.group ? `${ref.group}/` : ''}${kind || '(none)'}: only ConfigMap is supported` };
   }
-  if (!ref.name) return { reason: 'InvalidCACertificateRef', message: `spec.validation.caCertificateRefs[${index}].name: required` };
-  return undefined;
+  if (!ref.name) return { reason: 'InvalidCACertificateRef', message: 'Certificate reference invalid: spec.validation.caCertificateRefs[0].name: required' };
+  const state = lookup?.check(namespace, ref.name);
+  if (!state || state.ok) return undefined;
+  return { reason: 'InvalidCACertificateRef', message: state.missing ? `Certificate reference not found: ${state.message}` : `Certificate invalid: ${state.message}` };
 }
 
-/** Only the first usable ConfigMap is used, as in Istio; the first problem is reported. */
-export function resolveCaCertificates(policy: ConfigObject): CaResolution {
-  const refs = (policy.spec as BackendTLSPolicySpec).validation?.caCertificateRefs ?? [];
-  let credentialName: string | undefined;
-  let problem: CaResolution['problem'];
-  refs.forEach((ref, i) => {
-    const found = checkCaRef(ref, i);
-    if (found) problem ??= found;
-    else credentialName ??= `configmap://${policy.metadata.namespace}/${ref.name}`;
-  });
-  return { ...(credentialName ? { credentialName } : {}), ...(problem ? { problem } : {}), noValidCa: refs.length > 0 && !credentialName };
+/**
+ * The CA of a policy, as Istio resolves it: wellKnownCACertificates System is the default
+ * (system CA); otherwise the first caCertificateRefs entry, or `invalid://` when it is unusable.
+ */
+export function resolveCaCertificates(policy: ConfigObject, lookup?: CaCertificateLookup): CaResolution {
+  const validation = (policy.spec as BackendTLSPolicySpec).validation ?? {};
+  const wellKnown = validation.wellKnownCACertificates;
+  if (wellKnown !== undefined) {
+    if (wellKnown === 'System') return {};
+    // Istio leaves an unknown value on the system CA; refusing the traffic is the safer reading.
+    return { credentialName: INVALID_CREDENTIAL, notAccepted: { reason: 'Invalid', message: `Unknown wellKnownCACertificates: ${String(wellKnown).slice(0, 100)}` } };
+  }
+  const refs = validation.caCertificateRefs ?? [];
+  if (refs.length === 0) return {};
+  const warning = refs.length > 1 ? '; warning: only the first caCertificateRefs will be used' : undefined;
+  const problem = checkCaRef(refs[0]!, policy.metadata.namespace, lookup);
+  if (!problem) return { credentialName: `configmap://${policy.metadata.namespace}/${refs[0]!.name}`, ...(warning ? { warning } : {}) };
+  // With no lookup (the DestinationRule itself) only the reference's shape can make it unusable.
+  return { credentialName: INVALID_CREDENTIAL, problem, notAccepted: { reason: 'NoValidCACertificate', message: problem.message }, ...(warning ? { warning } : {}) };
 }
 
 const serviceTargets = (spec: BackendTLSPolicySpec) => (spec.targetRefs ?? []).filter((t) => isCoreGroup(t.group) && t.kind === 'Service' && t.name);
@@ -112,20 +146,23 @@ function ancestorGateways(routes: readonly RouteAttachment[], services: Readonly
 }
 
 function policyConditions(policy: ConfigObject, ca: CaResolution): Condition[] {
-  const accepted = ca.noValidCa
-    ? condition(policy, 'Accepted', false, 'NoValidCACertificate', 'No valid CA certificate reference: connections to the backend fail')
-    : condition(policy, 'Accepted', true, 'Accepted', 'Configuration is valid');
+  const accepted = ca.notAccepted
+    ? condition(policy, 'Accepted', false, ca.notAccepted.reason, ca.notAccepted.message)
+    : condition(policy, 'Accepted', true, 'Accepted', `Configuration is valid${ca.warning ?? ''}`);
   const refs = ca.problem
     ? condition(policy, 'ResolvedRefs', false, ca.problem.reason, ca.problem.message)
     : condition(policy, 'ResolvedRefs', true, 'ResolvedRefs', 'Configuration is valid');
   return [accepted, refs];
 }
 
-/** objectKey → status of every BackendTLSPolicy. */
-export function backendTlsStatus(world: GatewayApiWorld, routes: readonly RouteAttachment[]): [string, ComputedStatus][] {
+/**
+ * objectKey → status of every BackendTLSPolicy. `caCertificates` (the ConfigMap cache, when
+ * there is one) adds what the DestinationRule cannot know: a missing or unusable ConfigMap.
+ */
+export function backendTlsStatus(world: GatewayApiWorld, routes: readonly RouteAttachment[], caCertificates?: CaCertificateLookup): [string, ComputedStatus][] {
   return world.backendTLSPolicies.map((policy) => {
     const services = new Set(serviceTargets(policy.spec as BackendTLSPolicySpec).map((t) => `${policy.metadata.namespace}/${t.name}`));
-    const conditions = policyConditions(policy, resolveCaCertificates(policy));
+    const conditions = policyConditions(policy, resolveCaCertificates(policy, caCertificates));
     const ancestors = ancestorGateways(routes, services).map((ancestorRef) => ({ ancestorRef, controllerName: ISTIO_CONTROLLER, conditions }));
     return [keyOf(policy), { kind: 'policy', ancestors }];
   });

@@ -10,7 +10,7 @@
 import type { ConfigObject } from '../config.js';
 import type { TCPRoute as VsTcpRoute } from '../types/virtual-service.js';
 import { condition, resolvedRefs } from './conditions.js';
-import { backendTlsRules, backendTlsStatus, type RouteAttachment } from './backend-tls.js';
+import { backendTlsRules, backendTlsStatus, type CaCertificateLookup, type RouteAttachment } from './backend-tls.js';
 import { convertGateways, type GatewayInfo } from './gateways.js';
 import { convertHttpRules } from './http-rules.js';
 import { l4Destinations } from './l4-rules.js';
@@ -69,7 +69,8 @@ function routeStatus(route: ConfigObject, parents: readonly ParentResult[], prob
   return { kind: 'route', parents: entries };
 }
 
-export function convertGatewayApi(objects: readonly ConfigObject[], opts: { domain: string }): GatewayApiConversion {
+/** `caCertificates`: the ConfigMap CA lookup, for BackendTLSPolicy status only (the configs never read it). */
+export function convertGatewayApi(objects: readonly ConfigObject[], opts: { domain: string; caCertificates?: CaCertificateLookup }): GatewayApiConversion {
   const world = buildWorld(objects, opts.domain);
   const status = new Map<string, ComputedStatus>(statusOfClasses(world));
   if (world.gateways.size === 0 && world.routes.length === 0 && world.backendTLSPolicies.length === 0) return { configs: [], status };
@@ -84,6 +85,6 @@ export function convertGatewayApi(objects: readonly ConfigObject[], opts: { doma
     if (computed.kind === 'route' && computed.parents.length > 0) status.set(keyOf(route), computed);
   });
   for (const info of infos.values()) status.set(keyOf(info.gateway), statusOfGateway(info, world));
-  for (const [key, computed] of backendTlsStatus(world, attached)) status.set(key, computed);
+  for (const [key, computed] of backendTlsStatus(world, attached, opts.caCertificates)) status.set(key, computed);
   return { configs: [...configs, ...vs.build(), ...backendTlsRules(world)], status };
 }

@@ -3,8 +3,7 @@
  * timeout and a size limit and cached (refetched after maxAge, or early — at most once per
  * cooldown — when a token names a key the cached set lacks, which is how issuers rotate keys).
  */
-import http from 'node:http';
-import https from 'node:https';
+import { fetchSmallJsonDocument } from './jwks-fetch.js';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 
 export interface RemoteJwksOptions {
@@ -24,45 +23,8 @@ export const DEFAULT_JWKS_MAX_AGE_MS = 20 * 60_000;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 
 /** GETs a small JSON document; rejects on timeout, non-200, oversize or bad JSON. */
-export function fetchSmallJson(uri: string, options: { timeoutMs: number; maxBytes: number; caPem?: string }): Promise<unknown> {
-  const url = new URL(uri);
-  const client = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = client.get(url, { ca: options.caPem, headers: { accept: 'application/json' } }, (res) => {
-      if (res.statusCode !== 200) {
-        clearTimeout(timer);
-        reject(new Error(`GET ${uri}: HTTP ${res.statusCode}`));
-        req.destroy();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > options.maxBytes) {
-          clearTimeout(timer);
-          reject(new Error(`GET ${uri}: response exceeds ${options.maxBytes} bytes`));
-          req.destroy();
-        } else chunks.push(chunk);
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (error) {
-          reject(new Error(`GET ${uri}: not JSON (${(error as Error).message})`));
-        }
-      });
-    });
-    const timer = setTimeout(() => {
-      reject(new Error(`GET ${uri}: timed out after ${options.timeoutMs} ms`));
-      req.destroy();
-    }, options.timeoutMs);
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+export async function fetchSmallJson(uri: string, options: { timeoutMs: number; maxBytes: number; caPem?: string }): Promise<unknown> {
+  return (await fetchSmallJsonDocument(uri, options)).value;
 }
 
 export function localJwks(jwks: { readonly keys: readonly object[] }): JWTVerifyGetKey {

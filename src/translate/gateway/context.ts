@@ -7,6 +7,7 @@
 import type { MeshConfig } from '../../config/mesh-types.js';
 import type { Proxy } from '../../model/proxy.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import type { JwksLookup } from '../common/authn/jwks-lookup.js';
 import { SidecarContext } from '../sidecar/context.js';
 import type { SidecarScope } from '../sidecar/scope.js';
 import type { TranslateDiagnostic } from '../types.js';
@@ -47,9 +48,9 @@ export class GatewayContext extends SidecarContext {
 
   constructor(
     snapshot: Snapshot, proxy: Proxy, mesh: MeshConfig, readonly gatewayFeatures: GatewayFeatures,
-    readonly credentials?: CredentialIndex, private readonly mergeStore?: MergeStore,
+    readonly credentials?: CredentialIndex, private readonly mergeStore?: MergeStore, jwks?: JwksLookup,
   ) {
-    super(snapshot, proxy, mesh);
+    super(snapshot, proxy, mesh, undefined, jwks);
   }
 
   override get scope(): SidecarScope {

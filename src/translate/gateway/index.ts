@@ -7,6 +7,7 @@ import type { MeshConfig } from '../../config/mesh-types.js';
 import type { ChangeSet } from '../../model/change-set.js';
 import type { Proxy } from '../../model/proxy.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import type { JwksLookup } from '../common/authn/jwks-lookup.js';
 import { parseClusterName } from '../common/cluster-name.js';
 import { uniqueDiagnostics } from '../common/diagnostics.js';
 import { TypeUrl } from '../type-urls.js';
@@ -18,7 +19,8 @@ import { DEFAULT_GATEWAY_FEATURES, type GatewayFeatures } from './features.js';
 import { buildGatewayListeners, isUnprivileged } from './lds.js';
 import { buildGatewayRouteConfiguration } from './rds.js';
 import { buildGatewaySecrets, referencedCredentialResources } from './sds.js';
-import { changedSecretNamespaces } from './sds-changes.js';
+import { changedSecretNamespaces, configMapsChanged, SDS_ONLY } from './sds-changes.js';
+import type { CaBundleIndex } from './sds-configmap.js';
 import { parseCredentialResource, type CredentialIndex } from './sds-credentials.js';
 
 const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret]);
@@ -94,8 +96,10 @@ function mergeStore(scopeOf: (proxy: Proxy) => string): (snapshot: Snapshot, pro
 /**
  * `credentials` (a getter, so the generator follows the Secret cache): the secrets behind
  * credentialName. Absent: SDS answers nothing and credentialName servers are not checked.
+ * `jwks` (a getter too): key sets fetched for RequestAuthentication jwksUri rules.
+ * `caBundles` (a getter too): the ConfigMap CA bundles behind `configmap://` SDS names.
  */
-export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Partial<GatewayFeatures>; credentials?: () => CredentialIndex }): Generator {
+export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Partial<GatewayFeatures>; credentials?: () => CredentialIndex; jwks?: () => JwksLookup; caBundles?: () => CaBundleIndex }): Generator {
   const features: GatewayFeatures = Object.freeze({ ...DEFAULT_GATEWAY_FEATURES, ...opts.features });
   const keys = new WeakMap<Proxy, string>();
   const keyOf = (proxy: Proxy): string => {
@@ -104,7 +108,7 @@ export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Part
     return key;
   };
   const merges = mergeStore(keyOf);
-  const context = (snapshot: Snapshot, proxy: Proxy) => new GatewayContext(snapshot, proxy, opts.mesh, features, opts.credentials?.(), merges(snapshot, proxy));
+  const context = (snapshot: Snapshot, proxy: Proxy) => new GatewayContext(snapshot, proxy, opts.mesh, features, opts.credentials?.(), merges(snapshot, proxy), opts.jwks?.());
   return Object.freeze({
     name: 'router',
     typeUrls: TYPE_URLS,
@@ -113,11 +117,14 @@ export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Part
       const key = keyOf(proxy);
       // Listeners and secrets read the credentials: cached per credentials version too.
       const credentials = opts.credentials && (typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Secret) ? opts.credentials() : undefined;
-      return credentials ? `${key};cred=${credentials.version}` : key;
+      const withCred = credentials ? `${key};cred=${credentials.version}` : key;
+      if (typeUrl === TypeUrl.Secret && opts.caBundles) return `${withCred};ca=${opts.caBundles().version}`;
+      // Listeners inline jwksUri key sets (RequestAuthentication): cached per lookup version too.
+      return opts.jwks && typeUrl === TypeUrl.Listener ? `${withCred};jwks=${opts.jwks().version}` : withCred;
     },
     generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
       const ctx = context(snapshot, proxy);
-      const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
+      const resources = (typeUrl === TypeUrl.Secret ? buildGatewaySecrets(ctx, names, opts.caBundles?.()) : resourcesFor(ctx, typeUrl, names)).sort(byName);
       return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
     },
     affectedByEndpoints(changes: ChangeSet, typeUrl: string, name: string): boolean {
@@ -128,7 +135,9 @@ export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Part
     alsoAffectedByEndpoints,
     alsoAffectedBySecrets(snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[] {
       const namespaces = changedSecretNamespaces(changes);
-      if (namespaces.size === 0) return [];
+      // A ConfigMap (CA bundle) change reaches only SDS: no listener reads ConfigMaps.
+      const caOnly = configMapsChanged(changes) ? SDS_ONLY : [];
+      if (namespaces.size === 0) return caOnly;
       if (namespaces.has(proxy.namespace)) return SDS_AND_LDS;
       // Gateway API secrets may live in another namespace (allowed by a ReferenceGrant).
       const ctx = context(snapshot, proxy);
@@ -136,7 +145,7 @@ export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Part
         const ref = parseCredentialResource(name, proxy.namespace);
         if (typeof ref !== 'string' && namespaces.has(ref.namespace)) return SDS_AND_LDS;
       }
-      return [];
+      return caOnly;
     },
   });
 }

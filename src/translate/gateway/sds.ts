@@ -3,7 +3,9 @@
  * istiod for — `kubernetes://<name>` (a certificate and key) and `kubernetes://<name>-cacert`
  * (the CA that validates client certificates), and the Gateway API's
  * `kubernetes-gateway://<ns>/<name>` — with the material inline (inline_bytes), as Istio sends
- * them. Pure: the material comes from the CredentialIndex the generator was given.
+ * them, and the CA bundles of ConfigMaps (`configmap://<ns>/<name>[-cacert]`, see sds-configmap.ts)
+ * that a BackendTLSPolicy's DestinationRule makes the gateway's clusters ask for. Pure: the
+ * material comes from the CredentialIndex and CaBundleIndex the generator was given.
  *
  * Who may have which secret is decided before this runs (serve/ drops names the stream's
  * identity may not read); here, as a second line, a `kubernetes://` secret is only served from
@@ -14,6 +16,7 @@ import { credentialResourceName } from '../sidecar/sds.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
 import type { GatewayContext } from './context.js';
+import { buildCaBundleSecret, isCaBundleResource, validationContextSecret, type CaBundleIndex } from './sds-configmap.js';
 import { CA_SUFFIX, parseCredentialResource, type CaMaterial, type CredentialResource, type TlsMaterial } from './sds-credentials.js';
 import { credentialsOf } from './tls-context.js';
 
@@ -27,11 +30,7 @@ function tlsSecret(name: string, m: TlsMaterial): XdsResource {
   return { name, body: { '@type': TypeUrl.Secret, name, tls_certificate } };
 }
 
-function caSecret(name: string, m: CaMaterial): XdsResource {
-  const validation_context: Json = { trusted_ca: inline(m.trustedCa) };
-  if (m.crl?.length) validation_context.crl = inline(m.crl);
-  return { name, body: { '@type': TypeUrl.Secret, name, validation_context } };
-}
+const caSecret = (name: string, m: CaMaterial): XdsResource => validationContextSecret(name, m);
 
 /** SDS names the servers merged into this proxy reference (certificates and their CAs). */
 export function referencedCredentialResources(ctx: GatewayContext): Set<string> {
@@ -75,9 +74,12 @@ function buildOne(ctx: GatewayContext, resourceName: string, verified: () => Set
   return r.ca ? caSecret(resourceName, found.value as CaMaterial) : tlsSecret(resourceName, found.value as TlsMaterial);
 }
 
-/** The named secrets that exist and may be served to this proxy; others are reported and left out. */
-export function buildGatewaySecrets(ctx: GatewayContext, names: readonly string[] | undefined): XdsResource[] {
+/**
+ * The named secrets that exist and may be served to this proxy; others are reported and left
+ * out. `caBundles`: the ConfigMap CA bundles behind `configmap://` names.
+ */
+export function buildGatewaySecrets(ctx: GatewayContext, names: readonly string[] | undefined, caBundles?: CaBundleIndex): XdsResource[] {
   let verified: Set<string> | undefined;
   const lazyVerified = () => (verified ??= referencedCredentialResources(ctx));
-  return [...new Set(names ?? [])].flatMap((name) => buildOne(ctx, name, lazyVerified) ?? []);
+  return [...new Set(names ?? [])].flatMap((name) => (isCaBundleResource(name) ? buildCaBundleSecret(caBundles, name, ctx.diags) : buildOne(ctx, name, lazyVerified)) ?? []);
 }

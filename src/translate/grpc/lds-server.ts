@@ -16,6 +16,9 @@
  * inspector, transport_protocol is only "raw_buffer"), so one port cannot accept both.
  * The labels and namespace are the registry endpoint's, the same ones a client's automatic
  * mTLS decision reads (cds-tls.ts), so both sides always agree.
+ *
+ * AuthorizationPolicies selecting the workload (by those same labels and namespace) become RBAC
+ * HTTP filters in front of the router (gRFC A41; rbac.ts); gRPC servers evaluate them per call.
  */
 import type { MeshEndpoint, MeshService } from '../../model/registry/types.js';
 import { LABEL_TLS_MODE } from '../../model/registry/workload.js';
@@ -27,6 +30,7 @@ import type { ListenerName } from './listener-names.js';
 import { effectiveMtls } from '../common/peer-authentication.js';
 import { downstreamMtlsSocket } from './tls-context.js';
 import type { Json } from './rds-match.js';
+import { serverRbacFilters } from './rbac.js';
 
 const UNSPECIFIED = new Set(['0.0.0.0', '::']);
 
@@ -47,7 +51,7 @@ function findWorkload(ctx: GrpcContext, ips: readonly string[], port: number): W
  * comparing filter bytes first, and its transport_socket comparison is wrong (mTLS → plaintext is
  * taken as "no change", plaintext → mTLS throws and kills the server process).
  */
-function inboundHcm(suffix: string): Record<string, unknown> {
+function inboundHcm(suffix: string, rbac: readonly Json[]): Record<string, unknown> {
   return {
     '@type': AnyType.HttpConnectionManager,
     stat_prefix: `inbound_grpc_${suffix}`, // required by Envoy's validate rules
@@ -55,28 +59,29 @@ function inboundHcm(suffix: string): Record<string, unknown> {
       name: 'inbound',
       virtual_hosts: [{ name: 'inbound', domains: ['*'], routes: [{ match: { prefix: '/' }, non_forwarding_action: {} }] }],
     },
-    http_filters: [{ name: FilterName.Router, typed_config: { '@type': AnyType.Router } }],
+    // The router must be last (gRPC NACKs otherwise); RBAC filters come first, in evaluation order.
+    http_filters: [...rbac, { name: FilterName.Router, typed_config: { '@type': AnyType.Router } }],
   };
 }
 
 /** One filter chain, `inbound-<suffix>`, with mTLS when `mtls`. No filter_chain_match: it takes every connection. */
-function filterChain(mtls: boolean): Json {
+function filterChain(mtls: boolean, rbac: readonly Json[]): Json {
   const suffix = mtls ? 'mtls' : 'plaintext';
   return {
     name: `inbound-${suffix}`,
-    filters: [{ name: `inbound-hcm${suffix}`, typed_config: inboundHcm(suffix) }],
+    filters: [{ name: `inbound-hcm${suffix}`, typed_config: inboundHcm(suffix, rbac) }],
     ...(mtls ? { transport_socket: downstreamMtlsSocket() } : {}),
   };
 }
 
-export function buildServerListener(name: string, ip: string, port: number, mtls = false): XdsResource {
+export function buildServerListener(name: string, ip: string, port: number, mtls = false, rbac: readonly Json[] = []): XdsResource {
   return {
     name,
     body: {
       '@type': TypeUrl.Listener,
       name,
       address: { socket_address: { address: ip, port_value: port } },
-      filter_chains: [filterChain(mtls)],
+      filter_chains: [filterChain(mtls, rbac)],
     },
   };
 }
@@ -98,5 +103,7 @@ export function serverListenerFor(ctx: GrpcContext, requested: Extract<ListenerN
   const ips = UNSPECIFIED.has(requested.ip) ? ctx.proxy.ipAddresses : [requested.ip];
   const workload = findWorkload(ctx, ips, requested.port);
   if (!workload) return undefined;
-  return buildServerListener(requested.name, requested.ip, requested.port, serverMtls(ctx, requested.name, workload.endpoint));
+  const { endpoint } = workload;
+  const rbac = serverRbacFilters(ctx, { namespace: endpoint.namespace, labels: endpoint.labels }, requested.name);
+  return buildServerListener(requested.name, requested.ip, requested.port, serverMtls(ctx, requested.name, endpoint), rbac);
 }

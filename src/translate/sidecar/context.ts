@@ -10,6 +10,7 @@ import type { Proxy } from '../../model/proxy.js';
 import type { MeshService } from '../../model/registry/types.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Subset } from '../../model/types/destination-rule.js';
+import { EMPTY_JWKS, type JwksLookup } from '../common/authn/jwks-lookup.js';
 import { Diagnostics } from '../common/diagnostics.js';
 import { serviceIdentities } from '../common/service-identities.js';
 import { ruleForService, selectedRuleForService, type RuleForService } from '../common/rule-for-service.js';
@@ -39,7 +40,11 @@ export class SidecarContext {
   private servicesMemo: readonly MeshService[] | undefined;
   private readonly memos = new Map<string, unknown>();
 
-  constructor(readonly snapshot: Snapshot, readonly proxy: Proxy, readonly mesh: MeshConfig, readonly features: SidecarFeatures = DEFAULT_SIDECAR_FEATURES) {
+  /** `jwks`: the key sets istiod fetched for RequestAuthentication jwksUri rules (inlined into jwt_authn). */
+  constructor(
+    readonly snapshot: Snapshot, readonly proxy: Proxy, readonly mesh: MeshConfig,
+    readonly features: SidecarFeatures = DEFAULT_SIDECAR_FEATURES, readonly jwks: JwksLookup = EMPTY_JWKS,
+  ) {
     this.namespace = proxy.namespace;
     this.domain = snapshot.options.domain;
     this.trustDomain = mesh.trustDomain;

@@ -9,8 +9,11 @@ import type { ChangeSet } from '../../model/change-set.js';
 import type { Proxy } from '../../model/proxy.js';
 import type { MeshService } from '../../model/registry/types.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import { EMPTY_JWKS, type JwksLookup } from '../common/authn/jwks-lookup.js';
 import { parseClusterName } from '../common/cluster-name.js';
-import { uniqueDiagnostics } from '../common/diagnostics.js';
+import { Diagnostics, uniqueDiagnostics } from '../common/diagnostics.js';
+import { configMapsChanged, SDS_ONLY } from '../gateway/sds-changes.js';
+import { buildCaBundleSecrets, type CaBundleIndex } from '../gateway/sds-configmap.js';
 import { TypeUrl } from '../type-urls.js';
 import type { Generated, Generator, XdsResource } from '../types.js';
 import { buildClusters } from './cds/index.js';
@@ -20,7 +23,8 @@ import { buildListeners } from './lds/index.js';
 import { buildRouteConfiguration } from './rds/index.js';
 import { DEFAULT_SIDECAR_FEATURES, type SidecarFeatures } from './features.js';
 
-const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment]);
+// SDS: only the `configmap://` CA bundles a DestinationRule credentialName makes clusters ask istiod for.
+const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret]);
 
 const byName = (a: XdsResource, b: XdsResource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -112,20 +116,49 @@ function alsoAffectedByEndpoints(snapshot: Snapshot, changes: ChangeSet, proxy: 
 
 const LDS_AND_CDS = Object.freeze([TypeUrl.Cluster, TypeUrl.Listener]);
 
-export function createSidecarGenerator(opts: { mesh: MeshConfig; features?: Partial<SidecarFeatures> }): Generator {
+/**
+ * Listeners inline the key sets of jwksUri rules: with a lookup, their scope key carries its
+ * version, so a fetched or rotated key set is never served from a stale cached answer.
+ */
+function withJwksVersion(scopeKey: Generator['scopeKey'], jwks: (() => JwksLookup) | undefined): Generator['scopeKey'] {
+  if (!jwks) return scopeKey;
+  return (proxy, typeUrl, name) => (typeUrl === TypeUrl.Listener ? `${scopeKey(proxy, typeUrl, name)};jwks=${jwks().version}` : scopeKey(proxy, typeUrl, name));
+}
+
+/**
+ * CA bundle secrets do not depend on the proxy: one scope for every sidecar, per bundle version
+ * (the stream's identity was checked before the names got here).
+ */
+function withCaBundles(scopeKey: Generator['scopeKey'], caBundles: (() => CaBundleIndex) | undefined): Generator['scopeKey'] {
+  return (proxy, typeUrl, name) => (typeUrl === TypeUrl.Secret ? `sds;ca=${caBundles?.().version ?? 'none'}` : scopeKey(proxy, typeUrl, name));
+}
+
+function caBundleSecrets(caBundles: (() => CaBundleIndex) | undefined, names: readonly string[] | undefined): Generated {
+  const diags = new Diagnostics();
+  const resources = buildCaBundleSecrets(caBundles?.(), names, diags).sort(byName);
+  return { resources, diagnostics: uniqueDiagnostics(diags.items) };
+}
+
+/**
+ * `jwks` (a getter, so the generator follows the JWKS resolver): key sets for jwksUri rules; absent = none fetched.
+ * `caBundles` (a getter too): ConfigMap CA bundles served as `configmap://` secrets; absent = none served.
+ */
+export function createSidecarGenerator(opts: { mesh: MeshConfig; features?: Partial<SidecarFeatures>; jwks?: () => JwksLookup; caBundles?: () => CaBundleIndex }): Generator {
   const { mesh } = opts;
   const features: SidecarFeatures = Object.freeze({ ...DEFAULT_SIDECAR_FEATURES, ...opts.features });
   return Object.freeze({
     name: 'sidecar',
     typeUrls: TYPE_URLS,
-    scopeKey: memoizedScopeKey(),
+    scopeKey: withCaBundles(withJwksVersion(memoizedScopeKey(), opts.jwks), opts.caBundles),
     nameScopedTypeUrls: Object.freeze([]),
     generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
-      const ctx = new SidecarContext(snapshot, proxy, mesh, features);
+      if (typeUrl === TypeUrl.Secret) return caBundleSecrets(opts.caBundles, names);
+      const ctx = new SidecarContext(snapshot, proxy, mesh, features, opts.jwks?.() ?? EMPTY_JWKS);
       const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
       return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
     },
     affectedByEndpoints: affectedByEndpoints(),
     alsoAffectedByEndpoints,
+    alsoAffectedBySecrets: (_snapshot: Snapshot, changes: ChangeSet) => (configMapsChanged(changes) ? SDS_ONLY : []),
   });
 }

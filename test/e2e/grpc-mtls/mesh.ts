@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { XdsChannelCredentials, XdsServer, XdsServerCredentials } from '@grpc/grpc-js-xds';
 import { startDaemon, type Daemon } from '../../helpers/daemon.js';
-import { echoService, ECHO_METHOD, type EchoRequestMsg, type EchoResponseMsg } from '../../helpers/grpc-echo.js';
+import { echoService, echoServiceWithPing, ECHO_METHOD, type EchoRequestMsg, type EchoResponseMsg } from '../../helpers/grpc-echo.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { xdsBootstrap } from '../../helpers/xds-bootstrap.js';
 import { yamlDocs, serviceObject, SERVICE_PORT } from '../proxyless/mesh.js';
@@ -46,8 +46,8 @@ export function peerAuthentication(mode: string): object {
   return { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: NS }, spec: { mtls: { mode } } };
 }
 
-/** What a server saw: calls it answered, and each caller's certificate URI SAN ('' in plaintext). */
-export interface ServerRecord { calls: number; peers: string[] }
+/** What a server saw: calls it answered, and each caller's certificate URI SAN ('' in plaintext). Ping calls count separately. */
+export interface ServerRecord { calls: number; peers: string[]; pings?: number }
 
 export interface MtlsMesh {
   readonly daemon: Daemon;
@@ -56,6 +56,8 @@ export interface MtlsMesh {
   startServer(pod: MeshPod, certs: CertFiles): Promise<ServerRecord>;
   /** A bootstrap for a workload on `ip` named `pod` with these certificates. */
   bootstrap(pod: string, ip: string, certs: CertFiles | undefined, labels?: Record<string, string>): Record<string, unknown>;
+  /** Rewrites the config directory with the same services and pods and these policies instead. */
+  replacePolicies(policies: readonly object[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,7 +84,8 @@ export async function startMtlsMesh(pods: readonly MeshPod[], services: readonly
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   };
   try {
-    await writeFile(join(dir, 'mesh.yaml'), yamlDocs([...services.map((s) => serviceObject(s, s)), ...pods.map(podObject), ...policies]));
+    const writeMesh = (list: readonly object[]) => writeFile(join(dir, 'mesh.yaml'), yamlDocs([...services.map((s) => serviceObject(s, s)), ...pods.map(podObject), ...list]));
+    await writeMesh(policies);
     const daemon = await startDaemon(['--configDir', dir], { PILOT_DEBOUNCE_AFTER: '20ms' });
     cleanups.push(() => daemon.stop());
     await waitFor('daemon ready', async () => (await daemon.get('/ready')).status === 200, 20_000);
@@ -94,13 +97,18 @@ export async function startMtlsMesh(pods: readonly MeshPod[], services: readonly
       daemon,
       grpcPort: daemon.grpcPort,
       bootstrap,
+      replacePolicies: writeMesh,
       async startServer(pod, certs) {
-        const record: ServerRecord = { calls: 0, peers: [] };
+        const record: ServerRecord = { calls: 0, peers: [], pings: 0 };
         const server = new XdsServer({ [XDS_BOOTSTRAP_OPTION]: JSON.stringify(bootstrap(pod.pod, pod.ip, certs, { app: pod.app, ...(pod.labels ?? {}) })) } as grpc.ServerOptions);
-        server.addService(echoService, {
+        server.addService(echoServiceWithPing, {
           Echo(call: grpc.ServerUnaryCall<EchoRequestMsg, EchoResponseMsg>, callback: grpc.sendUnaryData<EchoResponseMsg>) {
             record.calls++;
             record.peers.push(peerUri(call));
+            callback(null, { message: call.request.message, backend: pod.pod });
+          },
+          Ping(call: grpc.ServerUnaryCall<EchoRequestMsg, EchoResponseMsg>, callback: grpc.sendUnaryData<EchoResponseMsg>) {
+            record.pings = (record.pings ?? 0) + 1;
             callback(null, { message: call.request.message, backend: pod.pod });
           },
         });
@@ -118,15 +126,15 @@ export async function startMtlsMesh(pods: readonly MeshPod[], services: readonly
 
 export type Outcome = { ok: true; backend: string } | { ok: false; code: grpc.status; details: string };
 
-/** One Echo call on a new channel (closed after), with xDS credentials when `xdsCreds`. */
-export function callOnce(target: string, opts: { bootstrap?: object; xdsCreds: boolean; deadlineMs?: number }): Promise<Outcome> {
+/** One Echo call (or `method`, same messages) on a new channel (closed after), with xDS credentials when `xdsCreds`. */
+export function callOnce(target: string, opts: { bootstrap?: object; xdsCreds: boolean; deadlineMs?: number; method?: string }): Promise<Outcome> {
   const insecure = grpc.credentials.createInsecure();
   const creds = opts.xdsCreds ? new XdsChannelCredentials(insecure) : insecure;
   const options: grpc.ChannelOptions = opts.bootstrap ? { [XDS_BOOTSTRAP_OPTION]: JSON.stringify(opts.bootstrap) } : {};
   const client = new grpc.Client(target, creds, options);
   const { requestSerialize, responseDeserialize } = echoService.Echo!;
   return new Promise<Outcome>((done) => {
-    client.makeUnaryRequest(ECHO_METHOD, requestSerialize, responseDeserialize, { message: 'hi' }, new grpc.Metadata(),
+    client.makeUnaryRequest(opts.method ?? ECHO_METHOD, requestSerialize, responseDeserialize, { message: 'hi' }, new grpc.Metadata(),
       { deadline: Date.now() + (opts.deadlineMs ?? 5000) }, (err, res: EchoResponseMsg | undefined) => {
         client.close();
         done(err ? { ok: false, code: err.code, details: err.details } : { ok: true, backend: res!.backend });

@@ -17,6 +17,7 @@ import type { GatewayFeatures } from '../../../src/translate/gateway/features.js
 import { createGatewayGenerator } from '../../../src/translate/gateway/index.js';
 import { objectsFrom } from '../../unit/translate/grpc-fixtures.js';
 import { meshFor, renderWith, type Rendered } from '../translate-sidecar/render.js';
+import { caBundlesFor, renderCaBundleSecrets } from './render-sds.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,6 +47,8 @@ export function renderGatewayCase(dir: string): Rendered {
   const parsed = parseProxy(routerNode(readIfExists(join(dir, 'proxy.yaml'))));
   assert.ok(parsed.ok, `proxy.yaml: ${JSON.stringify(parsed.ok ? [] : parsed.errors)}`);
   const features = readIfExists(join(dir, 'features.yaml'));
-  const gen = createGatewayGenerator({ mesh, features: features === undefined ? undefined : (parse(features) as Partial<GatewayFeatures>) });
-  return renderWith(gen, snapshot, parsed.value);
+  const caBundles = caBundlesFor(dir); // configmaps.yaml: also render the CA bundle secrets (SDS)
+  const gen = createGatewayGenerator({ mesh, features: features === undefined ? undefined : (parse(features) as Partial<GatewayFeatures>), ...(caBundles ? { caBundles: () => caBundles.index() } : {}) });
+  const rendered = renderWith(gen, snapshot, parsed.value);
+  return caBundles ? { ...rendered, files: { ...rendered.files, ...renderCaBundleSecrets(gen, snapshot, parsed.value, rendered.clusters) } } : rendered;
 }

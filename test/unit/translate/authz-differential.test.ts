@@ -121,25 +121,17 @@ function selected(policies: readonly RefPolicy[]): SelectedPolicies {
   return { custom: by('CUSTOM'), deny: by('DENY'), allow: by('ALLOW'), audit: by('AUDIT') };
 }
 
-/** Istio's istio_authn metadata: the request principal `iss/sub` and claims as lists. */
-function listClaims(c: unknown): unknown {
-  if (typeof c === 'string') return [c];
-  if (Array.isArray(c)) return c;
-  return Object.fromEntries(Object.entries(c as object).map(([k, v]) => [k, listClaims(v)]));
-}
-
+/** What jwt_authn leaves in dynamic metadata for a verified token: the payload as it came. */
 function envoyRequest(r: RefRequest): EnvoyRequest {
-  const authn = r.auth && !r.tcp ? {
-    'request.auth.principal': `${r.auth.issuer}/${r.auth.subject}`,
-    'request.auth.audiences': r.auth.audiences, 'request.auth.presenter': r.auth.presenter,
-    'request.auth.claims': listClaims(r.auth.claims ?? {}),
+  const payload = r.auth && !r.tcp ? {
+    ...r.auth.claims, iss: r.auth.issuer, sub: r.auth.subject, aud: r.auth.audiences, azp: r.auth.presenter,
   } : undefined;
   return {
     ...(r.principal ? { peerUriSan: `spiffe://${r.principal}` } : {}),
     directRemoteIp: r.sourceIp, remoteIp: r.remoteIp, destinationIp: r.destinationIp, destinationPort: r.destinationPort,
     ...(r.sni ? { sni: r.sni } : {}),
     ...(r.tcp ? {} : { headers: { ':method': r.method, ':authority': r.host, ':path': r.path, ...r.headers } }),
-    metadata: authn ? { istio_authn: authn } : {},
+    metadata: payload ? { 'envoy.filters.http.jwt_authn': { payload } } : {},
   };
 }
 

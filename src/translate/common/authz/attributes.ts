@@ -4,7 +4,8 @@
  * HTTP-only attributes refuse to build on TCP filter chains (an error string the rule compiler
  * turns into "drop the ALLOW rule" or "drop this attribute from the DENY/AUDIT rule").
  */
-import { bracketNames, cidrRange, headerMatcher, hostMatcher, metadataMatcher, quoteMeta, safeRegex, stringMatcher, type Json } from './matchers.js';
+import { JWT_AUTHN_FILTER, JWT_PAYLOAD_KEY } from '../authn/jwt-filter.js';
+import { ANY_VALUE, bracketNames, cidrRange, headerMatcher, hostMatcher, metadataMatcher, quoteMeta, safeRegex, stringMatcher, type Json } from './matchers.js';
 
 export type Side = 'principal' | 'permission';
 /** The built matcher, or why this value cannot be built (here). */
@@ -16,7 +17,6 @@ export interface Attribute {
 }
 
 const SPIFFE = 'spiffe://';
-export const AUTHN_FILTER = 'istio_authn';
 export const URI_TEMPLATE_TYPE = 'type.googleapis.com/envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig';
 
 const authenticated = (m: Json): Json => ({ authenticated: { principal_name: m } });
@@ -51,11 +51,56 @@ const namespace: Attribute = { side: 'principal', build: (v) => authenticated(sa
 const sourceIp: Attribute = { side: 'principal', build: ip('direct_remote_ip') };
 const remoteIp: Attribute = { side: 'principal', build: ip('remote_ip') };
 
-function authnMetadata(key: string, list = false): Attribute {
+/** A metadata matcher on the JWT payload jwt_authn verified (`payload.<claim path>`). */
+function jwtClaim(claimPath: readonly string[], value: Json): Json {
+  return { metadata: { filter: JWT_AUTHN_FILTER, path: [JWT_PAYLOAD_KEY, ...claimPath].map((key) => ({ key })), value } };
+}
+
+/** A claim that may be a string or a list of strings (`aud`, `groups`): either form matches. */
+function claimValue(claimPath: readonly string[], v: string): Json {
+  const one = { string_match: stringMatcher(v) };
+  return jwtClaim(claimPath, { or_match: { value_matchers: [{ list_match: { one_of: one } }, one] } });
+}
+
+/**
+ * A request principal `<iss>/<sub>` as current Istio matches it: split at the LAST `/` (issuers
+ * are URLs) and match the payload's `iss` and `sub` separately. `*` alone: both present; a
+ * leading `*` is a suffix of the issuer (or, without `/`, of the subject); a trailing `*` a
+ * prefix of the subject (or, without `/`, of the issuer). Without `/` and `*` the value is the
+ * issuer and the subject must be empty.
+ */
+export function requestPrincipalMatchers(value: string): { iss: Json; sub: Json } {
+  const slash = value.lastIndexOf('/');
+  const found = slash >= 0;
+  const iss = found ? value.slice(0, slash) : value;
+  const sub = found ? value.slice(slash + 1) : '';
+  const exact = (s: string): Json => ({ exact: s });
+  if (value === '*') return { iss: ANY_VALUE, sub: ANY_VALUE };
+  if (value.startsWith('*')) {
+    if (!found) return { iss: ANY_VALUE, sub: { suffix: value.slice(1) } };
+    return { iss: iss === '*' ? ANY_VALUE : { suffix: iss.slice(1) }, sub: exact(sub) };
+  }
+  if (value.endsWith('*')) {
+    if (!found) return { iss: { prefix: value.slice(0, -1) }, sub: ANY_VALUE };
+    return { iss: exact(iss), sub: sub === '*' ? ANY_VALUE : { prefix: sub.slice(0, -1) } };
+  }
+  return { iss: exact(iss), sub: exact(sub) };
+}
+
+function requestPrincipal(key: string): Attribute {
   return {
     side: 'principal',
-    build: (v, forTCP) => (forTCP ? httpOnly(key) : { metadata: metadataMatcher(AUTHN_FILTER, [key], stringMatcher(v), list) }),
+    build: (v, forTCP) => {
+      if (forTCP) return httpOnly(key);
+      const m = requestPrincipalMatchers(v);
+      return { and_ids: { ids: [jwtClaim(['iss'], { string_match: m.iss }), jwtClaim(['sub'], { string_match: m.sub })] } };
+    },
   };
+}
+
+/** A `request.auth.*` attribute read from a payload claim (string or list). */
+function jwtClaimAttribute(key: string, claimPath: readonly string[]): Attribute {
+  return { side: 'principal', build: (v, forTCP) => (forTCP ? httpOnly(key) : claimValue(claimPath, v)) };
 }
 
 export function serviceAccount(policyNamespace: string): Attribute {
@@ -78,7 +123,7 @@ function pathPermission(value: string, forTCP: boolean): Built {
 
 export const SOURCE_ATTRIBUTES = {
   principals: principal,
-  requestPrincipals: authnMetadata('request.auth.principal'),
+  requestPrincipals: requestPrincipal('request.auth.principal'),
   namespaces: namespace,
   ipBlocks: sourceIp,
   remoteIpBlocks: remoteIp,
@@ -115,9 +160,9 @@ const PLAIN_WHEN: Readonly<Record<string, Attribute>> = {
   'remote.ip': remoteIp,
   'source.namespace': namespace,
   'source.principal': principal,
-  'request.auth.principal': authnMetadata('request.auth.principal'),
-  'request.auth.audiences': authnMetadata('request.auth.audiences'),
-  'request.auth.presenter': authnMetadata('request.auth.presenter'),
+  'request.auth.principal': requestPrincipal('request.auth.principal'),
+  'request.auth.audiences': jwtClaimAttribute('request.auth.audiences', ['aud']),
+  'request.auth.presenter': jwtClaimAttribute('request.auth.presenter', ['azp']),
   'destination.ip': { side: 'permission', build: ip('destination_ip') },
   'destination.port': { side: 'permission', build: port },
   'connection.sni': { side: 'permission', build: (v) => ({ requested_server_name: stringMatcher(v) }) },
@@ -135,10 +180,7 @@ export function whenAttribute(key: string, policyNamespace: string): Attribute |
     }));
   }
   if (key.startsWith('request.auth.claims')) {
-    return bracketed(key, 'request.auth.claims', (names) => ({
-      side: 'principal',
-      build: (v, tcp) => (tcp ? httpOnly(key) : { metadata: metadataMatcher(AUTHN_FILTER, ['request.auth.claims', ...names], stringMatcher(v), true) }),
-    }));
+    return bracketed(key, 'request.auth.claims', (names) => jwtClaimAttribute(key, names));
   }
   if (key.startsWith('experimental.envoy.filters.')) return envoyFilterMetadata(key);
   return `unknown attribute ${JSON.stringify(key)}`;

@@ -6,7 +6,9 @@
  *   transport_socket_matches so endpoints without a sidecar (tlsMode not istio) get plaintext.
  * - SIMPLE / MUTUAL: files served by the agent over SDS (`file-cert:`, `file-root:`; the CA
  *   defaults to `system`), or `credentialName` secrets from istiod; auto SNI / SAN validation
- *   when the rule names no SNI / SANs.
+ *   when the rule names no SNI / SANs. `configmap://` (a CA bundle, public) and `invalid://` (a
+ *   BackendTLSPolicy without a usable CA: SDS name `invalid://`, never served, so the cluster
+ *   never becomes ready) apply to every sidecar; other credentials need a workloadSelector.
  * - DISABLE: no transport socket.
  */
 import { AnyType } from '../../common/any-types.js';
@@ -15,6 +17,8 @@ import type { ClientTLSSettings } from '../../../model/types/destination-rule.js
 import { isHttp2Draft, upstreamHttpOptions, type ClusterDraft, type Json } from './draft.js';
 import type { FieldOrigin } from './origin.js';
 import { shared } from '../../common/shared.js';
+import { adsConfigSource } from '../../common/any-types.js';
+import { CONFIGMAP_SCHEME, INVALID_SCHEME } from '../../gateway/sds-configmap.js';
 import { agentSdsSecret, credentialSdsSecret, fileCertResource, fileRootResource, SDS_DEFAULT, SDS_ROOT } from '../sds.js';
 
 const TLS_SOCKET = 'envoy.transport_sockets.tls';
@@ -76,6 +80,11 @@ function istioMutualContext(input: TlsInput, sans: readonly string[], sni: strin
   };
 }
 
+/** istiod's SDS secret for a credentialName; every `invalid://` name is the one `invalid://`, as Istio names it. */
+function credentialSecret(credentialName: string, ca = false): Json {
+  return credentialName.startsWith(INVALID_SCHEME) ? { name: INVALID_SCHEME, sds_config: adsConfigSource() } : credentialSdsSecret(credentialName, ca);
+}
+
 function validationContext(tls: ClientTLSSettings, sans: readonly string[], secret: Json): Json {
   const defaults: Json = sans.length > 0 ? { match_subject_alt_names: exactSans(sans) } : {};
   if (tls.caCrl) defaults.crl = { filename: tls.caCrl };
@@ -96,8 +105,8 @@ function userTlsContext(input: TlsInput, tls: ClientTLSSettings, mutual: boolean
   const common: Json = { tls_params: tlsParams(input.mesh, true) };
   const sans = tls.subjectAltNames?.length ? tls.subjectAltNames : input.identitiesAsDefaultSans ? input.identities : [];
   if (tls.credentialName) {
-    if (mutual) common.tls_certificate_sds_secret_configs = [credentialSdsSecret(tls.credentialName)];
-    if (!tls.insecureSkipVerify) Object.assign(common, validationContext(tls, sans, credentialSdsSecret(tls.credentialName, true)));
+    if (mutual) common.tls_certificate_sds_secret_configs = [credentialSecret(tls.credentialName)];
+    if (!tls.insecureSkipVerify) Object.assign(common, validationContext(tls, sans, credentialSecret(tls.credentialName, true)));
   } else {
     if (mutual && (!tls.clientCertificate || !tls.privateKey)) {
       input.at.error(undefined, 'mode MUTUAL needs clientCertificate and privateKey (or credentialName): no TLS applied, as in Istio');
@@ -114,8 +123,13 @@ function userTlsContext(input: TlsInput, tls: ClientTLSSettings, mutual: boolean
 
 const tlsSocket = (context: Json): Json => ({ name: TLS_SOCKET, typed_config: context });
 
+/**
+ * Istio drops TLS for a privileged credentialName on a sidecar without a workloadSelector. Not
+ * for `invalid://`: dropping TLS there would send plaintext where the policy wants verified TLS.
+ */
 function sidecarMayUseCredential(input: TlsInput, tls: ClientTLSSettings): boolean {
-  const privileged = !!tls.credentialName && !tls.credentialName.startsWith('configmap://');
+  const name = tls.credentialName ?? '';
+  const privileged = name !== '' && !name.startsWith(CONFIGMAP_SCHEME) && !name.startsWith(INVALID_SCHEME);
   if (!privileged || input.ruleHasSelector) return true;
   input.at.warn('credentialName', 'sidecars use credentialName only from a DestinationRule with a workloadSelector: no TLS applied, as in Istio');
   return false;
