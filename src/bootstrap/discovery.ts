@@ -20,7 +20,7 @@ import { createModelPipeline } from './model-pipeline.js';
 import { debugViews } from './debug-views.js';
 import { createMulticluster } from './multicluster.js';
 import { createXdsServer } from './xds.js';
-import { createGatewayCredentials } from './gateway-credentials.js';
+import { createGatewayCredentials, pushSecretAccessChange } from './gateway-credentials.js';
 import { createCaBundles } from './configmap-ca.js';
 import { createDaemonJwksResolver } from './jwks-daemon.js';
 import { startSecurePort, type SecurePort } from './secure-port.js';
@@ -134,7 +134,7 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   try {
     // The CA first: an unusable plugged-in bundle or JWT_RULE stops the daemon before it listens.
     if (options.secureGRPCAddr !== '') {
-      secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, caRootMetrics: metrics.caRoots, logs, ...(leadership ? { rootCertLeader: leadership.election(ELECTION_IDS.namespaceController) } : {}) });
+      secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, caRootMetrics: metrics.caRoots, logs, onSecretAccessChange: pushSecretAccessChange(pipeline, ads, logs.scoped('ads')), ...(leadership ? { rootCertLeader: leadership.election(ELECTION_IDS.namespaceController) } : {}) });
       components.push({ name: 'ca', close: () => secure!.close() });
     }
     const baseViews = debugViews({ pipeline, mesh: () => meshHolder.current(), options, version, ads, ...(fileSource ? { fileSource } : {}), ...(kubeSource ? { kubeSource } : {}), ...(secure ? { cert: secure.certView } : {}) });

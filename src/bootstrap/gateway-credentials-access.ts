@@ -4,6 +4,12 @@
  * user, an allow for 5 minutes and a refusal (or a failed review) for 1 minute, as Istio's
  * credentials controller does. Without Kubernetes (file mode) there is no RBAC to consult and
  * a same-namespace read is allowed.
+ *
+ * Istio asks again on every push once the cached answer expired. Here a stream holds a getter:
+ * each SDS answer reads the cached verdict, and an expired one starts a new review (the old
+ * verdict stands until it returns). When a verdict flips, `onChange` names the identity's
+ * namespace, so a gateway granted (or refused) RBAC later gets its SDS updated without
+ * reconnecting.
  */
 import { kubeJson, type KubeClient } from '../security/authn/kube-client.js';
 import type { WorkloadIdentity } from '../security/ca/index.js';
@@ -13,7 +19,11 @@ export const SUBJECT_ACCESS_REVIEW_PATH = '/apis/authorization.k8s.io/v1/subject
 const ALLOWED_TTL_MS = 5 * 60_000;
 const DENIED_TTL_MS = 60_000;
 
-export type SecretAccessCheck = (identity: WorkloadIdentity) => Promise<SecretAccess>;
+/** Resolves, once the first review answered, to the stream's access getter. */
+export type SecretAccessCheck = ((identity: WorkloadIdentity) => Promise<() => SecretAccess>) & {
+  /** Called with the identity's namespace when a re-review changed its verdict. */
+  onChange(listener: (namespace: string) => void): () => void;
+};
 
 interface Review {
   readonly status?: { readonly allowed?: unknown; readonly reason?: unknown; readonly evaluationError?: unknown };
@@ -32,21 +42,47 @@ async function review(kube: KubeClient, identity: WorkloadIdentity): Promise<{ a
   }
 }
 
+interface CacheEntry {
+  expires: number;
+  verdict: SecretAccess;
+  pending?: Promise<SecretAccess>;
+}
+
 export function createSecretAccessCheck(kube: KubeClient | undefined, now: () => number = Date.now): SecretAccessCheck {
-  const cache = new Map<string, { expires: number; access: Promise<SecretAccess> }>();
-  return (identity) => {
-    if (!kube) return Promise.resolve({ ...identity, canReadSecrets: true });
-    const key = `${identity.namespace}/${identity.serviceAccount}`;
-    const t = now();
-    for (const [k, v] of cache) if (v.expires <= t) cache.delete(k);
-    const hit = cache.get(key);
-    if (hit) return hit.access;
-    const entry = { expires: t + DENIED_TTL_MS, access: Promise.resolve<SecretAccess>({ ...identity, canReadSecrets: false }) };
-    entry.access = review(kube, identity).then((r) => {
-      if (r.allowed) entry.expires = now() + ALLOWED_TTL_MS;
-      return { namespace: identity.namespace, serviceAccount: identity.serviceAccount, canReadSecrets: r.allowed, ...(r.reason ? { reason: r.reason } : {}) };
+  const cache = new Map<string, CacheEntry>();
+  const listeners = new Set<(namespace: string) => void>();
+  const revalidate = (key: string, identity: WorkloadIdentity, entry: CacheEntry): Promise<SecretAccess> => {
+    entry.pending ??= review(kube!, identity).then((r) => {
+      const verdict: SecretAccess = { namespace: identity.namespace, serviceAccount: identity.serviceAccount, canReadSecrets: r.allowed, ...(r.reason ? { reason: r.reason } : {}) };
+      const flipped = verdict.canReadSecrets !== entry.verdict.canReadSecrets;
+      Object.assign(entry, { verdict, expires: now() + (r.allowed ? ALLOWED_TTL_MS : DENIED_TTL_MS), pending: undefined });
+      if (flipped && cache.get(key) === entry) for (const l of listeners) l(identity.namespace);
+      return verdict;
     });
-    cache.set(key, entry);
-    return entry.access;
+    return entry.pending;
   };
+  const check = async (identity: WorkloadIdentity): Promise<() => SecretAccess> => {
+    if (!kube) {
+      const open: SecretAccess = { ...identity, canReadSecrets: true };
+      return () => open;
+    }
+    const key = `${identity.namespace}/${identity.serviceAccount}`;
+    let entry = cache.get(key);
+    if (!entry) {
+      entry = { expires: 0, verdict: { ...identity, canReadSecrets: false } };
+      cache.set(key, entry);
+      await revalidate(key, identity, entry);
+    } else if (entry.pending) await entry.pending;
+    const held = entry;
+    return () => {
+      if (held.expires <= now() && !held.pending) void revalidate(key, identity, held);
+      return held.verdict;
+    };
+  };
+  return Object.assign(check, {
+    onChange(listener: (namespace: string) => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  });
 }

@@ -88,3 +88,16 @@ export function pushCredentialChanges(credentials: GatewayCredentials, pipeline:
     ads.onSnapshot(snapshot, secretChangeSet(snapshot.version, keys));
   });
 }
+
+/**
+ * A re-reviewed identity may now read (or no longer read) its namespace's secrets: push that
+ * namespace's gateways as if its secrets changed, so each stream re-filters its SDS names.
+ */
+export function pushSecretAccessChange(pipeline: CredentialPushTarget, ads: { onSnapshot(snapshot: Snapshot, changes: ChangeSet): void }, log: Logger): (namespace: string) => void {
+  return (namespace) => {
+    const snapshot = pipeline.current();
+    if (!pipeline.ready() || !snapshot) return;
+    log.info({ namespace }, 'a gateway identity\'s right to read secrets changed (SubjectAccessReview); pushing SDS to the gateways of its namespace');
+    ads.onSnapshot(snapshot, secretChangeSet(snapshot.version, [`${namespace}/*`]));
+  };
+}

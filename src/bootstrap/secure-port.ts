@@ -38,6 +38,8 @@ export interface SecurePortDeps {
   readonly logs: RootLogger;
   /** Kubernetes mode: leadership of the istio-ca-root-cert duty (absent: this replica always publishes). */
   readonly rootCertLeader?: Pick<LeaderElector, 'isLeader' | 'onChange'>;
+  /** A gateway identity's right to read secrets changed (re-reviewed): push its namespace's gateways. */
+  readonly onSecretAccessChange?: (namespace: string) => void;
 }
 
 export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort> {
@@ -55,7 +57,9 @@ export async function startSecurePort(deps: SecurePortDeps): Promise<SecurePort>
   let distribution: RootDistribution | undefined;
   try {
     const tokenReview = kube ? createTokenReviewAuthenticator({ kube: kube.kube }) : undefined;
-    grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca'), secretAccess: createSecretAccessCheck(kube?.kube), ...(tokenReview ? { tokenReview } : {}) });
+    const secretAccess = createSecretAccessCheck(kube?.kube);
+    if (deps.onSecretAccessChange) secretAccess.onChange(deps.onSecretAccessChange);
+    grpc = createSecureGrpc({ options, ca: started.ca, ads: deps.ads, caMetrics: deps.caMetrics, logger: deps.logs.scoped('security'), caLogger: deps.logs.scoped('ca'), secretAccess, ...(tokenReview ? { tokenReview } : {}) });
     if (kube) distribution = startRootDistribution(kube, started.ca, deps.logs.scoped('ca'), deps.rootCertLeader);
   } catch (err) {
     await started.close();

@@ -43,8 +43,8 @@ export interface ConnectionHandle {
   readonly log: Logger;
   readonly limits: AdsLimits;
   readonly metrics: XdsMetrics;
-  /** Secure streams: the verified identity's right to secrets (SDS); absent = none. */
-  readonly secretAccess?: SecretAccess;
+  /** Secure streams: the verified identity's current right to secrets (SDS), read per answer; absent = none. */
+  readonly secretAccess?: () => SecretAccess;
   /** Sends one encoded response; false once the stream is closed. */
   send(typeUrl: string, bytes: Buffer, startedAt: number): boolean;
   fail(error: StreamError): void;
@@ -257,7 +257,7 @@ export class Connection<Req = unknown> {
     for (const req of queued) this.receive(req);
   }
 
-  private begin(proxy: Proxy, generator: Generator, secretAccess?: SecretAccess): StreamProtocol<Req> {
+  private begin(proxy: Proxy, generator: Generator, secretAccess?: () => SecretAccess): StreamProtocol<Req> {
     const log = this.log.child({ proxy: proxy.id });
     this.proxyState = { proxy, generator, log };
     this.ctx.metrics.connectionOpened(proxy.metadata.istioVersion ?? '');
@@ -266,7 +266,7 @@ export class Connection<Req = unknown> {
     return this.protocol;
   }
 
-  private handle(proxy: Proxy, generator: Generator, log: Logger, secretAccess: SecretAccess | undefined): ConnectionHandle {
+  private handle(proxy: Proxy, generator: Generator, log: Logger, secretAccess: (() => SecretAccess) | undefined): ConnectionHandle {
     return {
       proxy,
       generator,

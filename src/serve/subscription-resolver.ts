@@ -18,7 +18,7 @@ import { subscriptionFingerprint, type Subscription } from './subscriptions.js';
  */
 export function resolveSubscription(h: ConnectionHandle, cache: ResourceCache, typeUrl: string, requested: Subscription): readonly CachedResource[] | undefined {
   if (!h.generator.typeUrls.includes(typeUrl)) return [];
-  const sub = typeUrl === TypeUrl.Secret ? authorizedSecretSubscription(h, h.log, requested, h.secretAccess) : requested;
+  const sub = typeUrl === TypeUrl.Secret ? authorizedSecretSubscription(h, h.log, requested, h.secretAccess?.()) : requested;
   // The common wildcard case returns the cache's shared (sorted, frozen) list as is.
   if (sub.wildcard && sub.names.size === 0) return cache.resolve(h.generator, h.proxy, typeUrl, undefined);
   if (h.generator.nameScopedTypeUrls.includes(typeUrl)) return resolveEach(h, cache, typeUrl, sub);

@@ -109,7 +109,7 @@ export interface AdsServerDeps {
  * that identity may have this proxy's config. The reason is for the log, never for the client.
  */
 export type StreamAuthorization =
-  | { readonly allowed: true; readonly identity: string; readonly secretAccess?: import('./sds-access.js').SecretAccess }
+  | { readonly allowed: true; readonly identity: string; readonly secretAccess?: () => import('./sds-access.js').SecretAccess }
   | { readonly allowed: false; readonly status: 'unauthenticated' | 'permission-denied'; readonly reason: string };
 
 /** Decides once per stream, on its first request (the node is known then). */

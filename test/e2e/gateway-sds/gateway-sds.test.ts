@@ -31,7 +31,7 @@ import type { KubeSecret } from '../../../src/sources/kubernetes/secret-convert.
 import { createGatewayGenerator } from '../../../src/translate/gateway/index.js';
 import { TypeUrl } from '../../../src/translate/type-urls.js';
 import { createSecretAccessCheck } from '../../../src/bootstrap/gateway-credentials-access.js';
-import { createGatewayCredentials, pushCredentialChanges } from '../../../src/bootstrap/gateway-credentials.js';
+import { createGatewayCredentials, pushCredentialChanges, pushSecretAccessChange } from '../../../src/bootstrap/gateway-credentials.js';
 import { createXdsAuthorizer } from '../../../src/bootstrap/xds-authorizer.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../helpers/fake-kube-api.js';
 import { XdsClient } from '../../helpers/xds-client.js';
@@ -46,6 +46,8 @@ let kube: KubeClient;
 let ads: AdsServer;
 let securePort: number;
 let plainPort: number;
+/** The SubjectAccessReview cache's clock: moved forward to expire cached verdicts. */
+let clock = Date.now();
 const secrets = new ResourceCache<KubeSecret>();
 const clients: XdsClient[] = [];
 
@@ -74,7 +76,9 @@ before(async () => {
       return namespace && serviceAccount ? ok({ identity: { namespace, serviceAccount }, method: 'kubernetes-token' as const }) : undefined;
     },
   }]);
-  const server = ads.secureServer!(createXdsAuthorizer(authenticator, 'cluster.local', createSecretAccessCheck(kube)));
+  const access = createSecretAccessCheck(kube, () => clock);
+  access.onChange(pushSecretAccessChange({ ready: () => true, current: () => snapshot }, ads, silentLogger));
+  const server = ads.secureServer!(createXdsAuthorizer(authenticator, 'cluster.local', access));
   securePort = await bindTls(server, '127.0.0.1:0', createServingCredentials({ certChainPem: pems.istiodCert, keyPem: pems.istiodKey, rootsPem: pems.caCert }).credentials);
   plainPort = await ads.listen('127.0.0.1', 0);
   pushCredentialChanges(credentials, { ready: () => true, current: () => snapshot }, ads, silentLogger);
@@ -162,6 +166,22 @@ test('rotation pushes only SDS; a secret turning valid brings its chain back (LD
   const lds = await gw.next(TypeUrl.Listener);
   const l443 = lds.resources.find((r) => r.name === '0.0.0.0_443')!.body as Json;
   assert.deepEqual((l443.filter_chains as Json[]).map((c) => c.filter_chain_match?.server_names).sort(), [['a.example.com'], ['c.example.com']]);
+});
+
+test('RBAC granted later: the expired refusal is reviewed again and the gateway gets its secrets without reconnecting', async () => {
+  const late = gateway('gw-late');
+  late.subscribe(TypeUrl.Secret, SDS_NAMES);
+  assert.deepEqual(names(await late.next(TypeUrl.Secret)), ['kubernetes://cred-m-cacert'], 'refused at first');
+  fake.grantAccess({ user: `system:serviceaccount:${NS}:gw-late`, verb: 'list', resource: 'secrets', namespace: NS });
+  const reviews = () => fake.requests.filter((r) => r.path.endsWith('/subjectaccessreviews') && (r.body as Json).spec.user === `system:serviceaccount:${NS}:gw-late`).length;
+  const before = reviews();
+  // Inside the refusal's minute nothing is asked again; past it, the next SDS answer re-reviews.
+  clock += 61_000;
+  put(secret(NS, 'cred-m', { cert: pems.serverCert, key: pems.serverKey, extra: 'touch' }));
+  const granted = await late.waitFor('an SDS answer with the secrets', () => late.responses.find((r) => r.typeUrl === TypeUrl.Secret && names(r).includes('kubernetes://cred-a')));
+  assert.deepEqual(names(granted), ['kubernetes://cred-a', 'kubernetes://cred-m', 'kubernetes://cred-m-cacert']);
+  assert.equal(reviews(), before + 1, 'one new SubjectAccessReview');
+  assert.equal(late.finalStatus, undefined, 'same stream');
 });
 
 async function handshake(server: tls.Server, options: tls.ConnectionOptions): Promise<tls.TLSSocket> {
