@@ -5,6 +5,7 @@
 import type { MeshConfig } from '../config/mesh-types.js';
 import type { Options } from '../config/options.js';
 import { authzView } from '../debug/authz-view.js';
+import type { JwksLookup } from '../translate/common/authn/index.js';
 import { certView, type CertViewSource } from '../debug/cert-view.js';
 import type { DebugViews } from '../debug/http-server.js';
 import { pushStatusView } from '../debug/push-status.js';
@@ -26,6 +27,8 @@ interface ViewDeps {
   readonly ads: AdsServer;
   /** The CA's state for /debug/cert; undefined when the secure port is disabled. */
   readonly cert?: CertViewSource;
+  /** The JWKS resolver, for /debug/authorizationz's jwt_authn view. */
+  readonly jwks?: JwksLookup;
 }
 
 type SourceReport = { readonly errors: readonly string[]; readonly warnings: readonly string[] };
@@ -59,7 +62,7 @@ export function debugViews(deps: ViewDeps): DebugViews {
       ...xdsViews(deps.ads),
       '/debug/push_status': pushStatusView(deps.ads, () => pipeline.current()),
       '/debug/cert': certView(deps.cert),
-      '/debug/authorizationz': authzView({ ads: deps.ads, snapshot: () => pipeline.current(), mesh: () => (typeof deps.mesh === 'function' ? deps.mesh() : deps.mesh) }),
+      '/debug/authorizationz': authzView({ ads: deps.ads, snapshot: () => pipeline.current(), mesh: () => (typeof deps.mesh === 'function' ? deps.mesh() : deps.mesh), ...(deps.jwks ? { jwks: () => deps.jwks! } : {}) }),
       '/debug/sourcez': () => ({
         version: deps.version,
         synced: { ...(fileSource ? { file: fileSource.synced } : {}), ...(kubeSource ? { kubernetes: kubeSource.synced } : {}) },

@@ -137,7 +137,7 @@ export async function runDiscovery(options: Options, version: string): Promise<n
       secure = await startSecurePort({ options, trustDomain: mesh.trustDomain, ads, caMetrics: metrics.ca, caRootMetrics: metrics.caRoots, logs, onSecretAccessChange: pushSecretAccessChange(pipeline, ads, logs.scoped('ads')), ...(leadership ? { rootCertLeader: leadership.election(ELECTION_IDS.namespaceController) } : {}) });
       components.push({ name: 'ca', close: () => secure!.close() });
     }
-    const baseViews = debugViews({ pipeline, mesh: () => meshHolder.current(), options, version, ads, ...(fileSource ? { fileSource } : {}), ...(kubeSource ? { kubeSource } : {}), ...(secure ? { cert: secure.certView } : {}) });
+    const baseViews = debugViews({ pipeline, mesh: () => meshHolder.current(), options, version, ads, jwks, ...(fileSource ? { fileSource } : {}), ...(kubeSource ? { kubeSource } : {}), ...(secure ? { cert: secure.certView } : {}) });
     const withLeader = leadership ? { ...baseViews, routes: { ...baseViews.routes, ...leaderzRoute(leadership, statusReporting) } } : baseViews;
     const views = { ...withLeader, routes: { ...withLeader.routes, ...multicluster.routes } };
     const http = await startHttpServer(parseListenAddress(options.httpAddr)!, views, logs.scoped('http'));

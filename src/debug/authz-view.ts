@@ -2,8 +2,10 @@
  * /debug/authorizationz?proxyID=<pod>.<namespace>: for a connected proxy, the
  * AuthorizationPolicies that apply to it (selected as its generator selects them: root and own
  * namespace, selector on its labels, targetRefs to its Kubernetes Gateway) and the RBAC filters
- * they become on its HTTP and TCP filter chains, with the rules left out and why. Read-only: it
- * builds with the pure authz builder from the current snapshot, the same inputs the generators use.
+ * they become on its HTTP and TCP filter chains, with the rules left out and why; and the
+ * RequestAuthentications that apply with the jwt_authn filter they become (with key-set
+ * problems). Read-only: it builds with the pure authz/authn builders from the current snapshot
+ * and JWKS lookup, the same inputs the generators use.
  */
 import type { MeshConfig } from '../config/mesh-types.js';
 import type { ConfigObject } from '../model/config.js';
@@ -11,6 +13,7 @@ import type { Proxy } from '../model/proxy.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { AuthorizationPolicySpec } from '../model/types/security.js';
 import type { AdsServer } from '../serve/types.js';
+import { buildAuthnFilters, EMPTY_JWKS, selectRequestAuthentications, type JwksLookup } from '../translate/common/authn/index.js';
 import { buildRbacFilters, isDryRun, selectPolicies, snapshotServiceLookup, trustDomainBundle, type SelectedPolicies, type SkippedRule } from '../translate/common/authz/index.js';
 import { Reply, type RouteHandler } from './http-server.js';
 
@@ -28,6 +31,8 @@ export interface AuthzViewSource {
   readonly ads: AdsServer;
   readonly snapshot: () => Snapshot | undefined;
   readonly mesh: () => MeshConfig;
+  /** The key sets istiod fetched for jwksUri rules (absent: none). */
+  readonly jwks?: () => JwksLookup;
 }
 
 /** Istio's scopes: selector or targetRefs → workload; else the root namespace → mesh; else namespace. */
@@ -52,8 +57,10 @@ function applied(selected: SelectedPolicies, rootNamespace: string): AppliedPoli
 const skippedView = (s: readonly SkippedRule[]) => s.map((r) => ({ policy: `${r.policy.metadata.namespace}/${r.policy.metadata.name}`, path: r.path, reason: r.reason }));
 
 /** The view's body for one proxy and snapshot (exported for tests). */
-export function authorizationFor(proxy: Proxy, snapshot: Snapshot, mesh: MeshConfig): Record<string, unknown> {
-  const selected = selectPolicies(snapshot, { namespace: proxy.namespace, labels: proxy.metadata.labels });
+export function authorizationFor(proxy: Proxy, snapshot: Snapshot, mesh: MeshConfig, jwks: JwksLookup = EMPTY_JWKS): Record<string, unknown> {
+  const workload = { namespace: proxy.namespace, labels: proxy.metadata.labels };
+  const selected = selectPolicies(snapshot, workload);
+  const authn = buildAuthnFilters(snapshot, workload, jwks, proxy.type !== 'sidecar');
   const td = trustDomainBundle(mesh.trustDomain, mesh.trustDomainAliases);
   // CUSTOM policies resolve their ext_authz provider exactly as the generators do.
   const ext = { providers: mesh.extensionProviders, lookup: snapshotServiceLookup(snapshot, proxy.namespace) };
@@ -65,8 +72,10 @@ export function authorizationFor(proxy: Proxy, snapshot: Snapshot, mesh: MeshCon
     namespace: proxy.namespace,
     snapshotVersion: snapshot.version,
     policies: applied(selected, snapshot.options.rootNamespace),
-    filters: { http: http.filters, tcp: tcp.filters },
+    requestAuthentications: selectRequestAuthentications(snapshot, workload).map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+    filters: { authn: authn.filters, http: http.filters, tcp: tcp.filters },
     skipped: { http: skippedView(http.skipped), tcp: skippedView(tcp.skipped) },
+    authnProblems: authn.problems.map((p) => ({ policy: `${p.source.policy.metadata.namespace}/${p.source.policy.metadata.name}`, path: p.path, reason: p.reason })),
   };
 }
 
@@ -79,6 +88,6 @@ export function authzView(src: AuthzViewSource): RouteHandler {
     if (!proxy) return new Reply(404, { error: `proxy ${JSON.stringify(proxyId)} is not connected`, connected: connected() });
     const snapshot = src.snapshot();
     if (!snapshot) return new Reply(503, { error: 'no configuration snapshot yet' });
-    return authorizationFor(proxy, snapshot, src.mesh());
+    return authorizationFor(proxy, snapshot, src.mesh(), src.jwks?.());
   };
 }

@@ -1,7 +1,8 @@
 /**
  * /debug/authorizationz: which AuthorizationPolicies apply to a connected proxy (scope, action,
  * dry-run), and the RBAC filters they become — the same filters the gateway generator puts in
- * its listeners. Unknown or missing proxyID → 404/400.
+ * its listeners; the RequestAuthentications and their jwt_authn filter (with key-set problems).
+ * Unknown or missing proxyID → 404/400.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { Reply } from '../../../src/debug/http-server.js';
 import { parseProxy, type Proxy } from '../../../src/model/proxy.js';
 import { buildSnapshot } from '../../../src/model/snapshot.js';
 import type { AdsServer } from '../../../src/serve/types.js';
+import type { JwksLookup } from '../../../src/translate/common/authn/index.js';
 import { createGatewayGenerator } from '../../../src/translate/gateway/index.js';
 import { TypeUrl } from '../../../src/translate/type-urls.js';
 import { objectsFrom } from '../translate/grpc-fixtures.js';
@@ -51,6 +53,15 @@ metadata: {name: ingress-allow, namespace: istio-system, creationTimestamp: "202
 spec:
   selector: {matchLabels: {istio: ingressgateway}}
   rules: [{from: [{source: {remoteIpBlocks: [203.0.113.0/24]}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: default}
+spec:
+  selector: {matchLabels: {app: echo}}
+  jwtRules:
+  - {issuer: https://issuer.example.com, jwksUri: https://issuer.example.com/jwks.json}
+  - {issuer: https://down.example.com, jwksUri: https://down.example.com/jwks.json}
 `;
 
 function proxy(id: string, namespace: string, labels: Record<string, string>): Proxy {
@@ -75,7 +86,9 @@ function fakeAds(): AdsServer {
 }
 
 const snapshot = buildSnapshot(objectsFrom(CONFIG), undefined);
-const view = authzView({ ads: fakeAds(), snapshot: () => snapshot, mesh: defaultMeshConfig });
+const JWKS = '{"keys":[{"kty":"EC","crv":"P-256","x":"gM6tG3_3yTYIPqy8uwpu2ntKq284RE4FYspiwquz7Vs","y":"3fL6YmjX13_gRws4skxSd9emTU1N-0uqq-NLotF3-DI"}]}';
+const jwks: JwksLookup = { version: '1', get: (uri) => (uri === 'https://issuer.example.com/jwks.json' ? { ok: true, jwks: JWKS } : { ok: false, reason: 'HTTP 503' }) };
+const view = authzView({ ads: fakeAds(), snapshot: () => snapshot, mesh: defaultMeshConfig, jwks: () => jwks });
 const ask = (q: string) => view(new URLSearchParams(q));
 
 test('lists the policies that apply with action, scope and dry-run, and their RBAC filters', () => {
@@ -101,6 +114,18 @@ test('a gateway proxy: the view shows the same RBAC filter its listener carries 
   const hcm = (lds.resources[0]!.body as Json).filter_chains[0].filters[0];
   const httpFilters = hcm.typed_config.http_filters as Json[];
   assert.deepEqual(httpFilters.slice(0, 2), body.filters.http);
+});
+
+test('RequestAuthentications that apply, their jwt_authn filter with the fetched keys, and unusable key sets', () => {
+  const body = ask('proxyID=echo-0.default') as Json;
+  assert.deepEqual(body.requestAuthentications, ['default/jwt']);
+  const [jwt] = body.filters.authn as Json[];
+  assert.equal(jwt!.name, 'envoy.filters.http.jwt_authn');
+  const inlined = Object.values(jwt!.typed_config.providers as Json).map((p: Json) => p.local_jwks.inline_string);
+  assert.ok(inlined.includes(JWKS), 'the fetched key set is inlined');
+  assert.deepEqual(body.authnProblems.map((p: Json) => `${p.policy} ${p.path}`), ['default/jwt spec.jwtRules[1].jwksUri']);
+  assert.match(body.authnProblems[0].reason, /HTTP 503/);
+  assert.deepEqual((ask('proxyID=gw-0.istio-system') as Json).filters.authn, [], 'the gateway is not selected');
 });
 
 test('proxyID is required and must be connected', () => {
