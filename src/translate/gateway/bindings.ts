@@ -74,11 +74,20 @@ function httpForGateway(http: readonly HTTPRoute[], gatewayName: string, ns: str
   return { routes, changed };
 }
 
-function namesGatewaysInMatches(vs: IndexedVirtualService): boolean {
-  for (const route of (vs.config.spec as unknown as VirtualServiceSpec).http ?? []) {
+function scanMatchesForGateways(vs: ConfigObject): boolean {
+  for (const route of (vs.spec as unknown as VirtualServiceSpec).http ?? []) {
     for (const m of route.match ?? []) if ((m.gateways?.length ?? 0) > 0) return true;
   }
   return false;
+}
+
+/** Asked for each (gateway server, VirtualService) pair: answered once per (immutable) VirtualService. */
+const matchesNameGateways = new WeakMap<ConfigObject, boolean>();
+
+function namesGatewaysInMatches(vs: IndexedVirtualService): boolean {
+  let found = matchesNameGateways.get(vs.config);
+  if (found === undefined) matchesNameGateways.set(vs.config, (found = scanMatchesForGateways(vs.config)));
+  return found;
 }
 
 /** `vs` as seen from `gatewayName`: HTTP matches for other gateways removed (the same object when nothing changes). */

@@ -12,34 +12,12 @@
  * Every skipped server is reported against its Gateway.
  */
 import type { ConfigObject } from '../../model/config.js';
-import { parseProtocol } from '../../model/registry/protocol.js';
 import type { Protocol } from '../../model/registry/types.js';
-import type { GatewaySpec, Server } from '../../model/types/gateway.js';
+import type { Server } from '../../model/types/gateway.js';
 import type { SidecarContext } from '../sidecar/context.js';
-import { hostPart, sanitizeServerHosts } from './hosts.js';
+import { isHttpProtocol, isPassthrough, onListenerPort, parsedGateway, tlsMode, type GatewayServer } from './servers.js';
 
-const HTTP_PROTOCOLS: ReadonlySet<Protocol> = new Set<Protocol>(['HTTP', 'HTTP2', 'GRPC', 'GRPC-Web', 'HTTP_PROXY']);
-export const isHttpProtocol = (p: Protocol) => HTTP_PROTOCOLS.has(p);
-
-/** One server of one Gateway, with what merging decided for it. */
-export interface GatewayServer {
-  readonly gateway: ConfigObject;
-  /** `<namespace>/<name>`, as VirtualServices name gateways once resolved. */
-  readonly gatewayName: string;
-  readonly server: Server;
-  /** `spec.servers[i]`, for diagnostics. */
-  readonly path: string;
-  readonly protocol: Protocol;
-  /** Sanitized hosts (`ns/host` or `host`). */
-  readonly hosts: readonly string[];
-  /** SNI server names: hosts without namespace, unique, sorted. */
-  readonly sniHosts: readonly string[];
-  /** The port the proxy listens on for this server. */
-  readonly listenerPort: number;
-  readonly bind: string;
-  /** RDS name for HTTP and TLS-terminating HTTPS servers, '' otherwise. */
-  readonly routeName: string;
-}
+export { isHttpProtocol, isPassthrough, tlsMode, type GatewayServer } from './servers.js';
 
 /** The servers of one listener (bind and port), in merge order. */
 export interface MergedListener {
@@ -59,18 +37,8 @@ export interface MergedGateway {
 
 /** Istio's IsTLSServer: `tls` set on a non-HTTP server. */
 export const isTlsServer = (s: Server, p: Protocol) => s.tls !== undefined && !isHttpProtocol(p);
-/** The server's TLS mode; unset is PASSTHROUGH (the API's zero value). */
-export const tlsMode = (s: Server) => s.tls?.mode ?? 'PASSTHROUGH';
-export const isPassthrough = (s: Server) => s.tls !== undefined && (tlsMode(s) === 'PASSTHROUGH' || tlsMode(s) === 'AUTO_PASSTHROUGH');
 /** HTTP, or HTTPS that terminates TLS: served by an HTTP connection manager with RDS. */
 export const isHttpServer = (s: Server, p: Protocol) => isHttpProtocol(p) || (p === 'HTTPS' && s.tls !== undefined && !isPassthrough(s));
-
-function routeNameOf(s: Server, p: Protocol, listenerPort: number, gw: ConfigObject): string {
-  const bind = s.bind ? `.${s.bind}` : '';
-  if (isHttpProtocol(p)) return `http.${listenerPort}${bind}`;
-  if (p === 'HTTPS' && s.tls !== undefined && !isPassthrough(s)) return `https.${s.port.number}.${s.port.name}.${gw.metadata.name}.${gw.metadata.namespace}${bind}`;
-  return '';
-}
 
 /** The port the proxy listens on: its own Service's targetPort for that service port (first found), else as written. */
 function resolvePort(ctx: SidecarContext, number: number): number {
@@ -80,8 +48,13 @@ function resolvePort(ctx: SidecarContext, number: number): number {
   return number;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 class Merger {
-  readonly listeners = new Map<string, MergedListener>();
+  /** In the order their first server came. */
+  readonly listeners: MergedListener[] = [];
+  /** bind → port → listener (nested, so no key string is built per server). */
+  private readonly byBind = new Map<string, Map<number, MergedListener>>();
   readonly byRoute = new Map<string, GatewayServer[]>();
   /** listener port → host → bind, for TLS host uniqueness. */
   private readonly tlsHosts = new Map<number, Map<string, string>>();
@@ -93,12 +66,26 @@ class Merger {
     this.ctx.diags.warn(gs.gateway, gs.path, `${why}: server skipped`, `${gs.bind || '0.0.0.0'}_${gs.listenerPort}`);
   }
 
-  private duplicateTlsHosts(gs: GatewayServer): string[] {
+  private duplicateTlsHosts(gs: GatewayServer): readonly string[] {
     let known = this.tlsHosts.get(gs.listenerPort);
     if (!known) this.tlsHosts.set(gs.listenerPort, (known = new Map()));
-    const dups = gs.hosts.filter((h) => known.get(h) === gs.bind);
-    if (dups.length === 0) for (const h of gs.hosts) known.set(h, gs.bind);
-    return dups;
+    let dups: string[] | undefined;
+    for (const h of gs.hosts) if (known.get(h) === gs.bind) (dups ??= []).push(h);
+    if (dups) return dups;
+    for (const h of gs.hosts) known.set(h, gs.bind);
+    return NONE;
+  }
+
+  private listenerOf(gs: GatewayServer): MergedListener | undefined {
+    return this.byBind.get(gs.bind)?.get(gs.listenerPort);
+  }
+
+  private addListener(gs: GatewayServer): void {
+    const l: MergedListener = { port: gs.listenerPort, bind: gs.bind, plaintext: !isTlsServer(gs.server, gs.protocol), servers: [gs] };
+    let byPort = this.byBind.get(gs.bind);
+    if (!byPort) this.byBind.set(gs.bind, (byPort = new Map()));
+    byPort.set(gs.listenerPort, l);
+    this.listeners.push(l);
   }
 
   add(gs: GatewayServer): void {
@@ -107,10 +94,9 @@ class Merger {
       if (dups.length > 0) return this.skip(gs, `host ${dups.join(', ')} is already served with TLS on port ${gs.listenerPort}`);
       if (tlsMode(gs.server) === 'AUTO_PASSTHROUGH') this.autoPassthrough = true;
     }
-    const key = `${gs.bind}|${gs.listenerPort}`;
-    const existing = this.listeners.get(key);
+    const existing = this.listenerOf(gs);
     if (!existing) {
-      this.listeners.set(key, { port: gs.listenerPort, bind: gs.bind, plaintext: !isTlsServer(gs.server, gs.protocol), servers: [gs] });
+      this.addListener(gs);
       if (gs.routeName) this.byRoute.set(gs.routeName, [gs]);
       return;
     }
@@ -138,39 +124,26 @@ class Merger {
   }
 }
 
-function uniqueSorted(xs: string[]): string[] {
-  xs.sort();
-  return xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
-}
-
-function serversOf(ctx: SidecarContext, gw: ConfigObject): GatewayServer[] {
-  const spec = gw.spec as unknown as GatewaySpec;
-  const gatewayName = `${gw.metadata.namespace}/${gw.metadata.name}`;
-  const out: GatewayServer[] = [];
-  (spec.servers ?? []).forEach((server, i) => {
-    const path = `spec.servers[${i}]`;
-    if (!server?.port || !Number.isInteger(server.port.number)) {
-      ctx.diags.warn(gw, `${path}.port`, 'server has no port: skipped');
-      return;
-    }
-    const protocol = parseProtocol(server.port.protocol);
-    const hosts = sanitizeServerHosts(server.hosts ?? [], gw.metadata.namespace);
-    const listenerPort = resolvePort(ctx, server.port.number);
-    out.push({
-      gateway: gw, gatewayName, server, path, protocol, hosts, listenerPort,
-      sniHosts: uniqueSorted(hosts.map(hostPart)),
-      bind: server.bind ?? '',
-      routeName: routeNameOf(server, protocol, listenerPort, gw),
-    });
-  });
-  return out;
+/** Listener ports resolved once per merge (the proxy's instances are the same for every server). */
+function portResolver(ctx: SidecarContext): (number: number) => number {
+  const ports = new Map<number, number>();
+  return (number) => {
+    let port = ports.get(number);
+    if (port === undefined) ports.set(number, (port = resolvePort(ctx, number)));
+    return port;
+  };
 }
 
 export function mergeGateways(ctx: SidecarContext, gateways: readonly ConfigObject[]): MergedGateway {
   const merger = new Merger(ctx);
-  for (const gw of gateways) for (const gs of serversOf(ctx, gw)) merger.add(gs);
+  const listenerPort = portResolver(ctx);
+  for (const gw of gateways) {
+    const { servers, portless } = parsedGateway(gw);
+    for (const path of portless) ctx.diags.warn(gw, `${path}.port`, 'server has no port: skipped');
+    for (const gs of servers) merger.add(onListenerPort(gs, listenerPort(gs.listenerPort)));
+  }
   return {
-    listeners: [...merger.listeners.values()],
+    listeners: merger.listeners,
     serversByRouteName: merger.byRoute,
     hasAutoPassthrough: merger.autoPassthrough,
     gateways,

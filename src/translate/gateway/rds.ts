@@ -104,20 +104,37 @@ function sourceKey(d: VHostDraft, ids: Map<Json[], number>): string {
   return key;
 }
 
+/**
+ * Virtual hosts by what they are made of. Most drafts have one route list: those are found by
+ * the list itself (and the TLS flag), without building a key string per host.
+ */
+class VirtualHostsBySource {
+  private readonly byList = [new Map<Json[], Json>(), new Map<Json[], Json>()];
+  private readonly byKey = new Map<string, Json>();
+  private readonly ids = new Map<Json[], number>();
+
+  get(d: VHostDraft): Json | undefined {
+    return d.sources.length === 1 ? this.byList[d.requireTls ? 1 : 0]!.get(d.sources[0]!) : this.byKey.get(sourceKey(d, this.ids));
+  }
+
+  set(d: VHostDraft, vh: Json): void {
+    if (d.sources.length === 1) this.byList[d.requireTls ? 1 : 0]!.set(d.sources[0]!, vh);
+    else this.byKey.set(sourceKey(d, this.ids), vh);
+  }
+}
+
 function toVirtualHosts(drafts: Map<string, VHostDraft>): Json[] {
-  const byKey = new Map<string, Json>();
-  const ids = new Map<Json[], number>();
+  const made = new VirtualHostsBySource();
   const uses = new Map<Json[], number>();
   const out: { name: string; vh: Json }[] = [];
   for (const host of [...drafts.keys()].sort()) {
     const d = drafts.get(host)!;
-    const key = sourceKey(d, ids);
-    const same = byKey.get(key);
+    const same = made.get(d);
     if (same) { (same.domains as string[]).push(host); continue; }
     const name = `${host}:${d.port}`;
     const vh: Json = { name, domains: [host], routes: draftRoutes(d), include_request_attempt_count: true };
     if (d.requireTls) vh.require_tls = 'ALL';
-    byKey.set(key, vh);
+    made.set(d, vh);
     out.push({ name, vh });
     for (const routes of d.sources) uses.set(routes, (uses.get(routes) ?? 0) + 1);
   }
