@@ -21,7 +21,14 @@ if (files.length === 0) {
   console.error('no test files found under dist/test (did the build run?)');
   process.exit(1);
 }
-// --test-force-exit: a file whose tests finished (or timed out) cannot keep the run alive through
-// a leaked socket or timer; --test-timeout: no single test may hang CI (the slowest take ~60 s).
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-force-exit', '--test-timeout=240000', ...files.sort()], { stdio: 'inherit' });
+// No --test-force-exit: on Node 20 it exits a test file's process before the reporter has
+// flushed, so passes (and the messages of failures) after that point go unreported. A file that
+// leaks a socket or timer would instead keep the run alive, so the whole run has a watchdog.
+// --test-timeout: no single test may hang CI (the slowest take ~60 s).
+const WATCHDOG_MS = 40 * 60_000;
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=240000', ...files.sort()], { stdio: 'inherit', timeout: WATCHDOG_MS, killSignal: 'SIGKILL' });
+if (result.error?.code === 'ETIMEDOUT') {
+  console.error(`test run killed after ${WATCHDOG_MS / 60_000} minutes: a test file did not exit (a leaked socket, timer or child process keeps it alive)`);
+  process.exit(1);
+}
 process.exit(result.status ?? 1);

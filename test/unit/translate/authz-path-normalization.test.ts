@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigObject } from '../../../src/model/config.js';
+import { defaultMeshConfig } from '../../../src/config/mesh-config.js';
 import type { MeshConfig, PathNormalizationMode } from '../../../src/config/mesh-types.js';
 import { inboundHttpManager } from '../../../src/translate/sidecar/lds/http-manager.js';
 import { buildRbacFilters, trustDomainBundle } from '../../../src/translate/common/authz/index.js';
@@ -22,7 +23,7 @@ const deny = { kind: 'AuthorizationPolicy', apiVersion: 'security.istio.io/v1', 
 const rbac = buildRbacFilters({ custom: [], deny: [deny], allow: [], audit: [] }, false, trustDomainBundle('cluster.local', [])).filters as Json[];
 
 function hcmFor(mode: PathNormalizationMode): Json {
-  const mesh = { pathNormalization: { normalization: mode } } as MeshConfig;
+  const mesh: MeshConfig = { ...defaultMeshConfig(), pathNormalization: { normalization: mode } };
   const route = { cluster: 'inbound|8080||', servicePort: 8080, hostname: 'svc', http2: false };
   return inboundHttpManager(mesh, 'inbound_0.0.0.0_8080', route, rbac).typed_config as Json;
 }
