@@ -2,6 +2,7 @@
  * Checks on MeshConfig.extensionProviders and defaultProviders. Istio treats a broken
  * provider body as a warning (it only matters once a Telemetry or AuthorizationPolicy uses
  * it), but duplicate or missing names make provider references ambiguous, so those are errors.
+ * Also the access log settings that decide what the file loggers write (translate/common/access-log.ts).
  */
 import type { ExtensionProvider, MeshConfig } from './mesh-types.js';
 import { EXTENSION_PROVIDER_KINDS } from './mesh-schema.js';
@@ -44,4 +45,32 @@ export function checkExtensionProviders(written: readonly ExtensionProvider[], m
       if (!known.has(name)) out.push(warning(`defaultProviders.${list}[${i}]`, 'no extension provider has this name', name));
     });
   }
+  checkAccessLogging(merged, out);
+}
+
+/**
+ * `accessLogFormat` under JSON encoding: the JSON object it holds, or undefined when it is not
+ * one (Istio then logs an error and writes its default JSON fields).
+ */
+export function parseJsonAccessLogFormat(format: string): Readonly<Record<string, unknown>> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(format);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Access logging that would silently not do what the operator asked: warnings. */
+function checkAccessLogging(mc: MeshConfig, out: ValidationIssue[]): void {
+  if (mc.accessLogEncoding === 'JSON' && mc.accessLogFormat && !parseJsonAccessLogFormat(mc.accessLogFormat)) {
+    out.push(warning('accessLogFormat', 'with accessLogEncoding JSON this must be a JSON object; Istio\'s default JSON fields are used instead', mc.accessLogFormat));
+  }
+  (mc.defaultProviders.accessLogging ?? []).forEach((name, i) => {
+    const provider = mc.extensionProviders.find((p) => p.name === name);
+    const kind = provider && EXTENSION_PROVIDER_KINDS.find((k) => provider[k] !== undefined);
+    if (kind && kind !== 'envoyFileAccessLog') {
+      out.push(warning(`defaultProviders.accessLogging[${i}]`, `provider kind ${kind} gives no access log here (only envoyFileAccessLog is supported): ignored`, name));
+    }
+  });
 }

@@ -123,8 +123,17 @@ const EXT_AUTHZ_SPECS: Readonly<Record<string, FieldSpec>> = {
   }),
 };
 
+/** envoyFileAccessLog: a file path and a text format or JSON labels (a Struct, so any mapping). */
+const fileAccessLogBody = msg({
+  path: str,
+  logFormat: msg({ text: str, labels: open }, { oneOf: [['text', 'labels']] }),
+  omitEmptyValues: bool,
+});
+
+const TYPED_PROVIDER_SPECS: Readonly<Record<string, FieldSpec>> = { ...EXT_AUTHZ_SPECS, envoyFileAccessLog: fileAccessLogBody };
+
 const extensionProvider = msg(
-  { name: str, ...Object.fromEntries(EXTENSION_PROVIDER_KINDS.map((k) => [k, EXT_AUTHZ_SPECS[k] ?? open])) },
+  { name: str, ...Object.fromEntries(EXTENSION_PROVIDER_KINDS.map((k) => [k, TYPED_PROVIDER_SPECS[k] ?? open])) },
   { oneOf: [[...EXTENSION_PROVIDER_KINDS]] },
 );
 

@@ -153,6 +153,17 @@ export interface EnvoyExtAuthzHttpProvider extends EnvoyExtAuthzCommon {
 /** MeshConfig.ExtensionProvider.EnvoyExternalAuthorizationGrpcProvider (`envoyExtAuthzGrpc`). */
 export type EnvoyExtAuthzGrpcProvider = EnvoyExtAuthzCommon;
 
+/**
+ * MeshConfig.ExtensionProvider.EnvoyFileAccessLogProvider (`envoyFileAccessLog`): Envoy's file
+ * access logger. `path` defaults to /dev/stdout; `logFormat` is a oneof of `text` (Envoy format
+ * string) and `labels` (JSON fields, a google.protobuf.Struct); neither means Istio's text format.
+ */
+export interface EnvoyFileAccessLogProvider {
+  readonly path?: string;
+  readonly logFormat?: { readonly text?: string; readonly labels?: OpenObject };
+  readonly omitEmptyValues?: boolean;
+}
+
 export interface DefaultProviders {
   readonly tracing?: readonly string[];
   readonly metrics?: readonly string[];

@@ -50,6 +50,8 @@ const ENTRY_FILES = [
   'envoy/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.proto',
   'envoy/extensions/load_balancing_policies/pick_first/v3/pick_first.proto',
   'envoy/extensions/clusters/aggregate/v3/cluster.proto',
+  'envoy/extensions/access_loggers/file/v3/file.proto',
+  'envoy/extensions/formatter/req_without_query/v3/req_without_query.proto',
   'envoy/admin/v3/config_dump.proto',
   'google/protobuf/struct.proto',
   'google/protobuf/wrappers.proto',

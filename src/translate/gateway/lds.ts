@@ -9,6 +9,7 @@
  * The TLS inspector is added when a chain matches on SNI or ALPN. A listener left without
  * chains is not emitted (reported); a chain repeating an earlier chain's match is dropped.
  */
+import { accessLogField, meshAccessLogs } from '../common/access-log.js';
 import { isMatchAll, toFilterChainMatch } from '../sidecar/lds/chain-match.js';
 import { tlsTransportSocket } from '../sidecar/lds/downstream-tls.js';
 import { socketAddress, tlsInspector, type Json } from '../sidecar/lds/filters.js';
@@ -80,6 +81,8 @@ function buildListener(ctx: GatewayContext, l: MergedListener): XdsResource | un
       traffic_direction: 'OUTBOUND',
       ...(inspects ? { listener_filters: [tlsInspector()] } : {}),
       filter_chains: chains,
+      // The MeshConfig listener access log (connections no chain takes), as on sidecar listeners.
+      ...accessLogField(meshAccessLogs(ctx.mesh).listener),
     },
   };
 }

@@ -43,6 +43,8 @@ export interface TcpProxyExtras {
   readonly hashBySourceIp?: boolean;
   /** DestinationRule trafficPolicy.tunnel: HTTP CONNECT (or POST) tunneling to `hostname` (host:port). */
   readonly tunnel?: { readonly hostname: string; readonly usePost: boolean };
+  /** MeshConfig access loggers (common/access-log.ts); Istio leaves them off the blackhole chains. */
+  readonly accessLog?: readonly Json[];
 }
 
 function withExtras(body: Json, extras: TcpProxyExtras | undefined): Json {
@@ -50,6 +52,7 @@ function withExtras(body: Json, extras: TcpProxyExtras | undefined): Json {
   if (extras?.maxDownstreamConnectionDuration) body.max_downstream_connection_duration = extras.maxDownstreamConnectionDuration;
   if (extras?.hashBySourceIp) body.hash_policy = [{ source_ip: {} }];
   if (extras?.tunnel) body.tunneling_config = { hostname: extras.tunnel.hostname, ...(extras.tunnel.usePost ? { use_post: true } : {}) };
+  if (extras?.accessLog?.length) body.access_log = extras.accessLog;
   return body;
 }
 

@@ -2,9 +2,11 @@
  * The HttpConnectionManager of sidecar listeners, with Istio's settings that are Envoy fields:
  * codec AUTO, websocket upgrades, no stream idle timeout, path normalization by MeshConfig
  * pathNormalization, escaped slashes kept. Outbound managers take routes over RDS (ADS, no
- * initial fetch timeout); inbound ones carry an inline route to the inbound cluster.
+ * initial fetch timeout); inbound ones carry an inline route to the inbound cluster. Both carry
+ * the MeshConfig access loggers (common/access-log.ts).
  */
 import type { MeshConfig } from '../../../config/mesh-types.js';
+import { accessLogField, meshAccessLogs } from '../../common/access-log.js';
 import { adsConfigSource, AnyType } from '../../common/any-types.js';
 import { ZERO_DURATION } from '../../common/proto-values.js';
 import { sidecarHttpFilters } from '../http-filters.js';
@@ -30,6 +32,7 @@ function baseManager(mesh: MeshConfig, statPrefix: string, leadingFilters: reado
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     stream_idle_timeout: ZERO_DURATION,
     ...normalization(mesh),
+    ...accessLogField(meshAccessLogs(mesh).filter),
   };
 }
 

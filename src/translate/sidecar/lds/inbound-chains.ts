@@ -15,6 +15,7 @@
 import type { ConfigObject } from '../../../model/config.js';
 import type { Protocol } from '../../../model/registry/types.js';
 import { parseProtocol } from '../../../model/registry/protocol.js';
+import { meshAccessLogs } from '../../common/access-log.js';
 import { buildClusterName } from '../../common/cluster-name.js';
 import { effectiveMtls } from '../../common/peer-authentication.js';
 import { configMetadata } from '../../common/provenance.js';
@@ -153,7 +154,7 @@ function chainName(cc: InboundChainConfig, protocol: 'http' | 'tcp'): string {
 }
 
 function filtersFor(ctx: SidecarContext, cc: InboundChainConfig, protocol: 'http' | 'tcp'): Json[] {
-  if (protocol === 'tcp') return [...inboundAuthzFilters(ctx, true), ...withProtocolFilters(cc.protocol, cc.cluster, tcpProxyFilter(cc.cluster, cc.cluster))];
+  if (protocol === 'tcp') return [...inboundAuthzFilters(ctx, true), ...withProtocolFilters(cc.protocol, cc.cluster, tcpProxyFilter(cc.cluster, cc.cluster, { accessLog: meshAccessLogs(ctx.mesh).filter }))];
   const statPrefix = cc.passthrough ? cc.cluster : `inbound_${cc.bind}_${cc.targetPort}`;
   return [inboundHttpManager(ctx.mesh, statPrefix, { cluster: cc.cluster, servicePort: cc.servicePort, hostname: cc.hostname, http2: isHttp2(cc.protocol) }, inboundAuthzFilters(ctx, false))];
 }

@@ -7,6 +7,7 @@
  * 127.0.0.1:<port> for real, and it has inbound listeners only from Sidecar ingress listeners.
  * A failure in one part is reported and the others still go out.
  */
+import { accessLogField, meshAccessLogs } from '../../common/access-log.js';
 import type { XdsResource } from '../../types.js';
 import { TypeUrl } from '../../type-urls.js';
 import type { SidecarContext } from '../context.js';
@@ -25,7 +26,9 @@ function guarded(ctx: SidecarContext, what: string, build: () => Json[]): Json[]
   }
 }
 
+/** Every listener Istio builds for a sidecar carries the listener access log (MeshConfig). */
 function uniqueByName(ctx: SidecarContext, listeners: readonly Json[]): XdsResource[] {
+  const listenerLogs = accessLogField(meshAccessLogs(ctx.mesh).listener);
   const seen = new Set<string>();
   const out: XdsResource[] = [];
   for (const body of listeners) {
@@ -35,7 +38,7 @@ function uniqueByName(ctx: SidecarContext, listeners: readonly Json[]): XdsResou
       continue;
     }
     seen.add(name);
-    out.push({ name, body: { '@type': TypeUrl.Listener, ...body } });
+    out.push({ name, body: { '@type': TypeUrl.Listener, ...body, ...listenerLogs } });
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import type { MeshService, Protocol } from '../../../model/registry/types.js';
 import type { TrafficPolicy } from '../../../model/types/destination-rule.js';
 import type { RouteDestination } from '../../../model/types/virtual-service.js';
+import { meshAccessLogs } from '../../common/access-log.js';
 import { protoDuration } from '../../common/proto-values.js';
 import type { SidecarContext } from '../context.js';
 import { resolveDestination } from '../destinations.js';
@@ -57,6 +58,7 @@ function extrasFor(ctx: SidecarContext, first: Resolved, weighted = false): TcpP
     ...(protoDuration(tcp?.idleTimeout) ? { idleTimeout: protoDuration(tcp?.idleTimeout) as unknown as Json } : {}),
     ...(protoDuration(tcp?.maxConnectionDuration) ? { maxDownstreamConnectionDuration: protoDuration(tcp?.maxConnectionDuration) as unknown as Json } : {}),
     hashBySourceIp: sourceIp,
+    accessLog: meshAccessLogs(ctx.mesh).filter,
   };
 }
 

@@ -5,6 +5,7 @@
  * ALLOW_ANY, BlackHoleCluster under REGISTRY_ONLY (see cds/catch-all.ts). A chain on the
  * listener's own port blackholes traffic addressed to 15001 directly, so it cannot loop.
  */
+import { meshAccessLogs } from '../../common/access-log.js';
 import { catchAllCluster } from '../cds/catch-all.js';
 import type { SidecarContext } from '../context.js';
 import { Clusters, socketAddress, tcpProxyFilter, type Json } from './filters.js';
@@ -14,7 +15,7 @@ export const VIRTUAL_OUTBOUND = 'virtualOutbound';
 /** The catch-all tcp_proxy (also the PassthroughFilterChain of per-port listeners). */
 export function catchAllFilters(ctx: SidecarContext): Json[] {
   const cluster = catchAllCluster(ctx);
-  return [tcpProxyFilter(cluster, cluster)];
+  return [tcpProxyFilter(cluster, cluster, { accessLog: meshAccessLogs(ctx.mesh).filter })];
 }
 
 export function buildVirtualOutbound(ctx: SidecarContext): Json {
