@@ -26,6 +26,7 @@ import { createDaemonJwksResolver } from './jwks-daemon.js';
 import { startSecurePort, type SecurePort } from './secure-port.js';
 import { createLeadership, ELECTION_IDS } from './leader-election.js';
 import { leaderzRoute, startStatusReporting } from './status-reporting.js';
+import { startGatewayDeployment } from './gateway-deployment.js';
 import { startWebhooks } from './webhooks.js';
 
 interface Closable {
@@ -119,6 +120,9 @@ export async function runDiscovery(options: Options, version: string): Promise<n
   if (leadership) components.push({ name: 'leader-election', close: () => leadership.close() });
   const statusReporting = kubeSource && leadership ? startStatusReporting({ options, kubeSource, pipeline, leadership, logger: logs.scoped('status') }) : undefined;
   if (statusReporting) components.push({ name: 'status', close: () => statusReporting.close() });
+  // Gateway API Gateways of class istio get a ServiceAccount, Deployment and Service (leader only).
+  const gatewayDeployment = kubeSource && leadership ? startGatewayDeployment({ options, kubeSource, leadership, logger: logs.scoped('gateway-deployment') }) : undefined;
+  if (gatewayDeployment) components.push({ name: 'gateway-deployment', close: () => gatewayDeployment.close() });
   const metrics = createMeshMetrics();
   // Gateway credentialName secrets come from Kubernetes; file mode has none (chains are kept unchecked).
   const credentials = kubeSource ? createGatewayCredentials(kubeSource.secrets) : undefined;

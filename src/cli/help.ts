@@ -46,6 +46,8 @@ Environment:
   PILOT_REMOTE_CLUSTER_TIMEOUT  readiness stops waiting for a remote cluster's first sync after this (default 30s)
   ENABLE_TLS_ON_SIDECAR_INGRESS  honour Sidecar ingress[].tls (default false)
   PILOT_SCOPE_GATEWAY_TO_NAMESPACE  a Gateway selects only gateway proxies in its own namespace (default false)
+  PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER  the leader deploys a ServiceAccount, Deployment and Service
+                               per Gateway API Gateway of class istio (default true)
   PILOT_XDS_SEND_TIMEOUT       disconnect a proxy whose response is not flushed in time (default 10s; 0 = never)
   PILOT_MAX_REQUESTS_PER_SECOND  new xDS streams admitted per second (default 0 = 200/s, burst 400)
   ISTIO_GPRC_MAXRECVMSGSIZE    largest xDS request in bytes (default 4194304)

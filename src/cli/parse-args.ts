@@ -228,6 +228,7 @@ function parseDiscovery(args: string[], env: NodeJS.ProcessEnv): Command {
     grpcMaxRecvMsgSize: envPositiveInt(env, 'ISTIO_GPRC_MAXRECVMSGSIZE', d.grpcMaxRecvMsgSize),
     enableTlsOnSidecarIngress: envBool(env, 'ENABLE_TLS_ON_SIDECAR_INGRESS', d.enableTlsOnSidecarIngress),
     scopeGatewayToNamespace: envBool(env, 'PILOT_SCOPE_GATEWAY_TO_NAMESPACE', d.scopeGatewayToNamespace),
+    enableGatewayDeploymentController: envBool(env, 'PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER', d.enableGatewayDeploymentController),
     ...caOptions(values, env),
     ...leaderAndStatusFromEnv(env, d),
     ...jwksOptions(env),

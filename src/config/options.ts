@@ -82,6 +82,11 @@ export interface Options {
   /** PILOT_STATUS_QPS / PILOT_STATUS_BURST: status writes per second, and at once. */
   readonly statusQps: number;
   readonly statusBurst: number;
+  /**
+   * PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER: the leader creates a ServiceAccount,
+   * Deployment and Service for each Gateway API Gateway of class `istio` (Istio's default: true).
+   */
+  readonly enableGatewayDeploymentController: boolean;
   /** PILOT_JWT_PUB_KEY_REFRESH_INTERVAL: how often istiod refetches RequestAuthentication key sets (jwksUri). */
   readonly jwtPubKeyRefreshIntervalMs: number;
   /**
@@ -143,6 +148,7 @@ export const DEFAULT_OPTIONS: Options = Object.freeze({
   enableStatus: true,
   statusQps: 100,
   statusBurst: 500,
+  enableGatewayDeploymentController: true,
   jwtPubKeyRefreshIntervalMs: 20 * 60_000,
   blockedCidrsInJwksUris: Object.freeze([]),
 });

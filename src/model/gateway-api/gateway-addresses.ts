@@ -5,9 +5,9 @@
  * `Hostname` address (short names expanded in the Gateway's namespace). A Service's load
  * balancer addresses win; without them Istio reports the Service hostname (class `istio`
  * reports Hostname addresses; `networking.istio.io/address-type` overrides), never a pending
- * load balancer's. istiod-ts deploys nothing and finds proxies by label, so a gateway Service
- * that does not exist leaves Programmed as the listeners decide (Istio would say
- * AddressNotAssigned).
+ * load balancer's. The Service is deployed by the leader (deployment.ts, unless
+ * PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER=false); while it does not exist Programmed is
+ * left as the listeners decide (Istio would say AddressNotAssigned).
  */
 import type { ConfigObject } from '../config.js';
 import type { ServiceObject } from '../types/core.js';
@@ -34,18 +34,23 @@ interface Resolved {
   found: number;
 }
 
-/** Istio deploys the Gateway itself when it has no address or one IP address. */
-function isManaged(spec: GatewaySpec): boolean {
+/** Istio deploys the Gateway itself when it has no address or one IP address (Istio's IsManaged). */
+export function isManaged(spec: GatewaySpec): boolean {
   const addrs = spec.addresses ?? [];
   if (addrs.length === 0) return true;
   return addrs.length === 1 && (addrs[0]!.type === undefined || addrs[0]!.type === 'IPAddress');
+}
+
+/** The name of the Deployment and Service Istio creates for a Gateway: `<name>-<class>`, or the name-override annotation. */
+export function deployedName(gatewayName: string, className: string | undefined, annotations: Readonly<Record<string, string>>): string {
+  return annotations[NAME_OVERRIDE_ANNOTATION] ?? `${gatewayName}-${className ?? ''}`;
 }
 
 function serviceHosts(gateway: ConfigObject, domain: string): { hosts: string[]; skipped: string[] } {
   const spec = gateway.spec as GatewaySpec;
   const ns = gateway.metadata.namespace;
   if (isManaged(spec)) {
-    const name = gateway.metadata.annotations[NAME_OVERRIDE_ANNOTATION] ?? `${gateway.metadata.name}-${spec.gatewayClassName ?? ''}`;
+    const name = deployedName(gateway.metadata.name, spec.gatewayClassName, gateway.metadata.annotations);
     return { hosts: [`${name}.${ns}.svc.${domain}`], skipped: [] };
   }
   const hosts: string[] = [];

@@ -31,8 +31,11 @@ export interface KubeResponse {
 export type KubeMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
 
 export interface KubeClient {
-  /** Rejects only for transport problems (connect, TLS, timeout, oversize); HTTP errors are responses. */
-  request(method: KubeMethod, path: string, body?: unknown): Promise<KubeResponse>;
+  /**
+   * Rejects only for transport problems (connect, TLS, timeout, oversize); HTTP errors are responses.
+   * `contentType` overrides the body's media type (server-side apply: application/apply-patch+yaml).
+   */
+  request(method: KubeMethod, path: string, body?: unknown, contentType?: string): Promise<KubeResponse>;
   /** Drops pooled connections. */
   close(): void;
 }
@@ -57,11 +60,11 @@ export function createKubeClient(config: KubeClientConfig): KubeClient {
   const prefix = base.pathname.replace(/\/$/, '');
 
   return {
-    request(method, path, body) {
+    request(method, path, body, contentType) {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const token = config.token?.();
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (payload) headers['content-type'] = method !== 'PATCH' ? 'application/json' : Array.isArray(body) ? 'application/json-patch+json' : 'application/merge-patch+json';
+      if (payload) headers['content-type'] = contentType ?? (method !== 'PATCH' ? 'application/json' : Array.isArray(body) ? 'application/json-patch+json' : 'application/merge-patch+json');
       if (token) headers.authorization = `Bearer ${token}`;
       return new Promise((resolve, reject) => {
         const req = https.request(

@@ -62,8 +62,8 @@ test('one leader writes status and root ConfigMaps; SIGKILL → takeover after e
   await waitFor('replica-b to follow (reads the leases)', () => api.requests.some((r) => by('replica-b')(r) && r.resource === 'leases'), 20_000);
   const leaderzB = JSON.parse((await b.get('/debug/leaderz')).body) as { identity: string; elections: { leader: boolean }[] };
   assert.equal(leaderzB.identity, 'replica-b');
-  // Three duties: root ConfigMaps, status, webhook caBundle (istio-validation-controller-election).
-  assert.ok(leaderzB.elections.length === 3 && leaderzB.elections.every((e) => !e.leader), 'replica-b leads nothing');
+  // Four duties: root ConfigMaps, status, webhook caBundle (istio-validation-controller-election), gateway deployment.
+  assert.ok(leaderzB.elections.length === 4 && leaderzB.elections.every((e) => !e.leader), 'replica-b leads nothing');
   assert.ok(statusWrites().length > 0 && statusWrites().every(by('replica-a')), 'only the leader writes status');
   assert.ok(configMapWrites().length > 0 && configMapWrites().every(by('replica-a')), 'only the leader writes ConfigMaps');
 
@@ -85,6 +85,6 @@ test('one leader writes status and root ConfigMaps; SIGKILL → takeover after e
   await replica('replica-c');
   assert.equal(await b.stop(), 0);
   const releases = api.requests.filter((r) => by('replica-b')(r) && r.resource === 'leases' && r.verb === 'update' && (r.body as { spec?: { holderIdentity?: string } }).spec?.holderIdentity === '');
-  assert.equal(releases.length, 3, 'every lease (root ConfigMaps, status, webhook caBundle) released on shutdown');
+  assert.equal(releases.length, 4, 'every lease (root ConfigMaps, status, webhook caBundle, gateway deployment) released on shutdown');
   await waitFor('replica-c to take over', () => holders().every((h) => h === 'replica-c'), 20_000);
 });

@@ -2,7 +2,7 @@
  * PATCH bodies: JSON merge patch (RFC 7386), JSON patch (RFC 6902), and strategic merge patch
  * for built-in kinds, approximated as a merge patch (lists are replaced rather than merged by
  * their patch keys; custom resources refuse it with 415, as the real server does). Server-side
- * apply is not implemented (415).
+ * apply is handled before this (apply.ts); any other content type is refused with 415.
  */
 import { clone, isPlainObject } from './types.js';
 

@@ -41,6 +41,7 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
   builtin('', 'v1', 'secrets', 'Secret', true, { fields: ['type'] }),
   builtin('', 'v1', 'serviceaccounts', 'ServiceAccount', true),
   builtin('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  builtin('apps', 'v1', 'deployments', 'Deployment', true, { statusSubresource: true }),
   builtin('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   builtin('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
   builtin('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),

@@ -4,11 +4,13 @@
  * deny rules, 404 NotFound, 409 AlreadyExists / Conflict (stale resourceVersion or uid), the
  * namespace must exist and not be terminating, the main resource ignores status changes and the
  * status subresource ignores everything else, finalizers delay deletion (deletionTimestamp),
- * deleting a namespace deletes its contents, some kinds allow create-on-update (PUT).
+ * deleting a namespace deletes its contents, some kinds allow create-on-update (PUT); server-side
+ * apply creates or merges (apply.ts).
  */
 import { checkBody, conflict, created, deletePreconditionFailure, notFound, preconditionFailure } from './admission.js';
 import { listObjects, render } from './list.js';
 import type { ObjectStore } from './object-store.js';
+import { isApply, serverSideApply } from './apply.js';
 import { applyPatch } from './patch.js';
 import type { ResourceType } from './resource-types.js';
 import { clone, failure, methodNotAllowed, nowTimestamp, reply, type KubeObject, type Reply, type Verb } from './types.js';
@@ -73,6 +75,7 @@ export function handleRest(store: ObjectStore, req: RestRequest): Reply {
   const existing = store.lookup(type, namespace, name!);
   if (verb === 'get') return existing ? reply(200, render(type, target.version, existing)) : notFound(type, name!);
   if (verb === 'update') return update(store, target, req.body, existing);
+  if (verb === 'patch' && isApply(req.contentType)) return serverSideApply(store, req, existing, { create, update });
   if (!existing) return notFound(type, name!);
   if (verb === 'delete') return remove(store, target, req.body, existing);
   if (verb === 'patch') return patch(store, req, existing);

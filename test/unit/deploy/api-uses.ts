@@ -75,6 +75,9 @@ export const apiUses = (informers: readonly KindInfo[]): readonly ApiUse[] => [
       ...grants('admissionregistration.k8s.io', ['mutatingwebhookconfigurations'], ['update', 'patch'], 'cluster', 'istio-sidecar-injector'),
       ...grants('admissionregistration.k8s.io', ['validatingwebhookconfigurations'], ['update', 'patch'], 'cluster', 'istio-validator-istio-system'),
     ] },
+  { why: 'gateway deployment: the leader reads, then server-side applies (apply creates when absent, so create too) each Gateway\'s ServiceAccount, Service and Deployment',
+    file: /^bootstrap\/gateway-deployment-controller\.ts$/, literal: /^\/(api\/v1|apis\/\{\}\/\{\})\/namespaces\/\{\}\/\{\}\/\{\}$/,
+    grants: () => [...grants('', ['serviceaccounts', 'services'], ['get', 'create', 'patch'], 'cluster'), ...grants('apps', ['deployments'], ['get', 'create', 'patch'], 'cluster')] },
   { why: 'proxy config provenance (filter metadata), not a request', file: /^translate\/common\/provenance\.ts$/, literal: /^\/apis\/\{\}/, grants: () => [], notAnApiCall: true },
 ];
 
