@@ -42,6 +42,7 @@ const ENTRY_FILES = [
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
   'envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.proto',
+  'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',
   'envoy/extensions/network/dns_resolver/cares/v3/cares_dns_resolver.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/extensions/load_balancing_policies/ring_hash/v3/ring_hash.proto',

@@ -9,6 +9,7 @@ import type { Proxy } from '../../model/proxy.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { JwksLookup } from '../common/authn/jwks-lookup.js';
 import { parseClusterName } from '../common/cluster-name.js';
+import { proxyConfigScope } from '../common/proxy-config.js';
 import { uniqueDiagnostics } from '../common/diagnostics.js';
 import { TypeUrl } from '../type-urls.js';
 import type { Generated, Generator, XdsResource } from '../types.js';
@@ -117,7 +118,9 @@ export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Part
       const key = keyOf(proxy);
       // Listeners and secrets read the credentials: cached per credentials version too.
       const credentials = opts.credentials && (typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Secret) ? opts.credentials() : undefined;
-      const withCred = credentials ? `${key};cred=${credentials.version}` : key;
+      const pc = typeUrl === TypeUrl.Listener ? proxyConfigScope(proxy) : '';
+      const withPc = pc === '' ? key : `${key};pc=${pc}`;
+      const withCred = credentials ? `${withPc};cred=${credentials.version}` : withPc;
       if (typeUrl === TypeUrl.Secret && opts.caBundles) return `${withCred};ca=${opts.caBundles().version}`;
       // Listeners inline jwksUri key sets (RequestAuthentication): cached per lookup version too.
       return opts.jwks && typeUrl === TypeUrl.Listener ? `${withCred};jwks=${opts.jwks().version}` : withCred;

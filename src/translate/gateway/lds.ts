@@ -12,7 +12,8 @@
 import { accessLogField, meshAccessLogs } from '../common/access-log.js';
 import { isMatchAll, toFilterChainMatch } from '../sidecar/lds/chain-match.js';
 import { tlsTransportSocket } from '../sidecar/lds/downstream-tls.js';
-import { socketAddress, tlsInspector, type Json } from '../sidecar/lds/filters.js';
+import { proxyProtocolListenerFilter, socketAddress, tlsInspector, type Json } from '../sidecar/lds/filters.js';
+import { gatewayTopologyOf } from '../common/proxy-config.js';
 import { inboundAuthzFilters } from '../sidecar/lds/inbound-authz.js';
 import { uniqueChains } from '../sidecar/lds/unique-chains.js';
 import type { Proxy } from '../../model/proxy.js';
@@ -60,6 +61,12 @@ function toFilterChain(c: GatewayChain): Json {
   return chain;
 }
 
+/** PROXY protocol first when gatewayTopology.proxyProtocol is set, then TLS inspection when chains match SNI/ALPN. */
+function listenerFilters(ctx: GatewayContext, inspects: boolean): Json {
+  const filters = [...(gatewayTopologyOf(ctx.proxyConfig as Json).proxyProtocol ? [proxyProtocolListenerFilter()] : []), ...(inspects ? [tlsInspector()] : [])];
+  return filters.length > 0 ? { listener_filters: filters } : {};
+}
+
 function buildListener(ctx: GatewayContext, l: MergedListener): XdsResource | undefined {
   const bind = l.bind || WILDCARD;
   const name = `${bind}_${l.port}`;
@@ -79,7 +86,7 @@ function buildListener(ctx: GatewayContext, l: MergedListener): XdsResource | un
       name,
       address: socketAddress(bind, l.port),
       traffic_direction: 'OUTBOUND',
-      ...(inspects ? { listener_filters: [tlsInspector()] } : {}),
+      ...listenerFilters(ctx, inspects),
       filter_chains: chains,
       // The MeshConfig listener access log (connections no chain takes), as on sidecar listeners.
       ...accessLogField(meshAccessLogs(ctx.mesh).listener),

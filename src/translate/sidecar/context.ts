@@ -12,6 +12,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 import type { Subset } from '../../model/types/destination-rule.js';
 import { EMPTY_JWKS, type JwksLookup } from '../common/authn/jwks-lookup.js';
 import { Diagnostics } from '../common/diagnostics.js';
+import { proxyConfigOf, proxyHeadersOf, type ListenerClass, type ProxyHeaders } from '../common/proxy-config.js';
 import { serviceIdentities } from '../common/service-identities.js';
 import { ruleForService, selectedRuleForService, type RuleForService } from '../common/rule-for-service.js';
 import { DEFAULT_SIDECAR_FEATURES, type SidecarFeatures } from './features.js';
@@ -149,6 +150,16 @@ export class SidecarContext {
     const built = build();
     this.memos.set(key, built);
     return built;
+  }
+
+  /** This proxy's effective ProxyConfig (PROXY_CONFIG, else the mesh default), as JSON. */
+  get proxyConfig(): Readonly<Record<string, unknown>> {
+    return this.memo('proxyConfig', () => proxyConfigOf(this.proxy, this.mesh));
+  }
+
+  /** ProxyConfig proxyHeaders for one listener class, with Istio's defaults. */
+  proxyHeaders(cls: ListenerClass): ProxyHeaders {
+    return this.memo(`proxyHeaders:${cls}`, () => proxyHeadersOf(this.proxyConfig as Record<string, unknown>, cls));
   }
 
   /** A config object by reference (for provenance and diagnostics). */

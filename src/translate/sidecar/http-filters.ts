@@ -18,10 +18,11 @@ export const HttpFilterName = Object.freeze({
   Router: FilterName.Router,
 });
 
-export function sidecarHttpFilters(): Record<string, unknown>[] {
+/** `suppressEnvoyHeaders`: ProxyConfig proxyHeaders.envoyDebugHeaders disabled (no x-envoy-* debug headers). */
+export function sidecarHttpFilters(suppressEnvoyHeaders = false): Record<string, unknown>[] {
   return [
     { name: HttpFilterName.Fault, typed_config: { '@type': HttpFilterType.Fault } },
     { name: HttpFilterName.Cors, typed_config: { '@type': HttpFilterType.Cors } },
-    { name: HttpFilterName.Router, typed_config: { '@type': HttpFilterType.Router } },
+    { name: HttpFilterName.Router, typed_config: { '@type': HttpFilterType.Router, ...(suppressEnvoyHeaders ? { suppress_envoy_headers: true } : {}) } },
   ];
 }

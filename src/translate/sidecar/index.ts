@@ -11,6 +11,7 @@ import type { MeshService } from '../../model/registry/types.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { EMPTY_JWKS, type JwksLookup } from '../common/authn/jwks-lookup.js';
 import { parseClusterName } from '../common/cluster-name.js';
+import { proxyConfigScope } from '../common/proxy-config.js';
 import { Diagnostics, uniqueDiagnostics } from '../common/diagnostics.js';
 import { configMapsChanged, SDS_ONLY } from '../gateway/sds-changes.js';
 import { buildCaBundleSecrets, type CaBundleIndex } from '../gateway/sds-configmap.js';
@@ -66,7 +67,10 @@ function computeScopeKey(proxy: Proxy, typeUrl: string): string {
   if (typeUrl === TypeUrl.RouteConfiguration) return base;
   if (typeUrl === TypeUrl.ClusterLoadAssignment) return `${base};loc=${localityKey(proxy)};net=${proxy.metadata.network ?? ''}`;
   const ips = [...proxy.ipAddresses].sort().join(',');
-  return `${base};ips=${ips};loc=${localityKey(proxy)};mode=${proxy.metadata.interceptionMode ?? ''}`;
+  const key = `${base};ips=${ips};loc=${localityKey(proxy)};mode=${proxy.metadata.interceptionMode ?? ''}`;
+  // Listeners follow the proxy's own ProxyConfig (proxyHeaders) when it sent one.
+  const pc = typeUrl === TypeUrl.Listener ? proxyConfigScope(proxy) : '';
+  return pc === '' ? key : `${key};pc=${pc}`;
 }
 
 function memoizedScopeKey(): Generator['scopeKey'] {

@@ -79,6 +79,8 @@ export function listenerFilter(name: string, type: string, filterDisabled?: Json
 export const tlsInspector = (disabled?: Json) => listenerFilter(FilterNames.TlsInspector, ListenerType.TlsInspector, disabled);
 export const httpInspector = (disabled?: Json) => listenerFilter(FilterNames.HttpInspector, ListenerType.HttpInspector, disabled);
 export const originalDst = () => listenerFilter(FilterNames.OriginalDst, ListenerType.OriginalDst);
+/** The PROXY protocol listener filter (gateways behind a load balancer that sends it). */
+export const proxyProtocolListenerFilter = () => ({ name: 'envoy.filters.listener.proxy_protocol', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol' } });
 
 /** Istio's TPROXY mark: upstream connections keep the downstream source address. */
 const ORIGINAL_SRC_MARK = 1337;

@@ -3,12 +3,15 @@
  * codec AUTO, websocket upgrades, no stream idle timeout, path normalization by MeshConfig
  * pathNormalization, escaped slashes kept. Outbound managers take routes over RDS (ADS, no
  * initial fetch timeout); inbound ones carry an inline route to the inbound cluster. Both carry
- * the MeshConfig access loggers (common/access-log.ts).
+ * the MeshConfig access loggers (common/access-log.ts) and the proxy's ProxyConfig proxyHeaders
+ * (common/proxy-config.ts): the Server header, x-request-id generation, x-envoy-* debug headers,
+ * and on inbound managers the client-certificate (XFCC) handling.
  */
 import type { MeshConfig } from '../../../config/mesh-types.js';
 import { accessLogField, meshAccessLogs } from '../../common/access-log.js';
 import { adsConfigSource, AnyType } from '../../common/any-types.js';
 import { ZERO_DURATION } from '../../common/proto-values.js';
+import { proxyHeadersOf, type ProxyHeaders } from '../../common/proxy-config.js';
 import { sidecarHttpFilters } from '../http-filters.js';
 import { FilterNames, type Json } from './filters.js';
 
@@ -22,12 +25,26 @@ function normalization(mesh: MeshConfig): Json {
   return out;
 }
 
-function baseManager(mesh: MeshConfig, statPrefix: string, leadingFilters: readonly Json[] = []): Json {
+/** Istio's defaults when a caller has no proxy at hand (the proxy's own ProxyConfig otherwise). */
+const DEFAULT_OUTBOUND_HEADERS = proxyHeadersOf({}, 'sidecar-outbound');
+const DEFAULT_INBOUND_HEADERS = proxyHeadersOf({}, 'sidecar-inbound');
+
+/** The manager fields ProxyHeaders sets (Envoy's defaults are left implicit). */
+function headerFields(h: ProxyHeaders): Json {
+  return {
+    ...(h.serverName !== undefined ? { server_name: h.serverName } : {}),
+    ...(h.serverPassThrough ? { server_header_transformation: 'PASS_THROUGH' } : {}),
+    ...(h.generateRequestId === false ? { generate_request_id: { value: false } } : {}),
+  };
+}
+
+function baseManager(mesh: MeshConfig, statPrefix: string, headers: ProxyHeaders, leadingFilters: readonly Json[] = []): Json {
   return {
     '@type': AnyType.HttpConnectionManager,
     stat_prefix: statPrefix,
     codec_type: 'AUTO',
-    http_filters: [...leadingFilters, ...sidecarHttpFilters()],
+    http_filters: [...leadingFilters, ...sidecarHttpFilters(headers.suppressDebugHeaders)],
+    ...headerFields(headers),
     use_remote_address: { value: false },
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     stream_idle_timeout: ZERO_DURATION,
@@ -39,9 +56,9 @@ function baseManager(mesh: MeshConfig, statPrefix: string, leadingFilters: reado
 const asFilter = (typedConfig: Json): Json => ({ name: FilterNames.HttpConnectionManager, typed_config: typedConfig });
 
 /** Outbound: routes come from RDS `routeName`. */
-export function outboundHttpManager(mesh: MeshConfig, statPrefix: string, routeName: string): Json {
+export function outboundHttpManager(mesh: MeshConfig, statPrefix: string, routeName: string, headers: ProxyHeaders = DEFAULT_OUTBOUND_HEADERS): Json {
   return asFilter({
-    ...baseManager(mesh, statPrefix),
+    ...baseManager(mesh, statPrefix, headers),
     rds: { config_source: { ...adsConfigSource(), initial_fetch_timeout: ZERO_DURATION }, route_config_name: routeName },
   });
 }
@@ -78,16 +95,24 @@ function inboundRouteConfig(r: InboundRoute): Json {
   };
 }
 
+/** XFCC's current-certificate fields: proxyHeaders' own, else Istio's subject + DNS + URI. */
+function currentCertDetails(h: ProxyHeaders): Json {
+  const d = h.setCurrentClientCertDetails;
+  if (!d) return { subject: { value: true }, dns: true, uri: true };
+  return { ...(d.subject ? { subject: { value: true } } : {}), ...(d.cert ? { cert: true } : {}), ...(d.chain ? { chain: true } : {}), ...(d.dns ? { dns: true } : {}), ...(d.uri ? { uri: true } : {}) };
+}
+
 /**
- * Inbound: inline route; client certificate details forwarded to the application as Istio does;
- * `authz` (the RBAC filters) run before every other HTTP filter.
+ * Inbound: inline route; client certificate details forwarded to the application as Istio does
+ * (proxyHeaders.forwardedClientCert, default APPEND_FORWARD); `authz` (the RBAC filters) run
+ * before every other HTTP filter.
  */
-export function inboundHttpManager(mesh: MeshConfig, statPrefix: string, route: InboundRoute, authz: readonly Json[] = []): Json {
+export function inboundHttpManager(mesh: MeshConfig, statPrefix: string, route: InboundRoute, authz: readonly Json[] = [], headers: ProxyHeaders = DEFAULT_INBOUND_HEADERS): Json {
   return asFilter({
-    ...baseManager(mesh, statPrefix, authz),
+    ...baseManager(mesh, statPrefix, headers, authz),
     route_config: inboundRouteConfig(route),
-    forward_client_cert_details: 'APPEND_FORWARD',
-    set_current_client_cert_details: { subject: { value: true }, dns: true, uri: true },
+    forward_client_cert_details: headers.forwardClientCert,
+    set_current_client_cert_details: currentCertDetails(headers),
     ...(route.http2 ? { http2_protocol_options: {} } : {}),
   });
 }

@@ -156,7 +156,7 @@ function chainName(cc: InboundChainConfig, protocol: 'http' | 'tcp'): string {
 function filtersFor(ctx: SidecarContext, cc: InboundChainConfig, protocol: 'http' | 'tcp'): Json[] {
   if (protocol === 'tcp') return [...inboundAuthzFilters(ctx, true), ...withProtocolFilters(cc.protocol, cc.cluster, tcpProxyFilter(cc.cluster, cc.cluster, { accessLog: meshAccessLogs(ctx.mesh).filter }))];
   const statPrefix = cc.passthrough ? cc.cluster : `inbound_${cc.bind}_${cc.targetPort}`;
-  return [inboundHttpManager(ctx.mesh, statPrefix, { cluster: cc.cluster, servicePort: cc.servicePort, hostname: cc.hostname, http2: isHttp2(cc.protocol) }, inboundAuthzFilters(ctx, false))];
+  return [inboundHttpManager(ctx.mesh, statPrefix, { cluster: cc.cluster, servicePort: cc.servicePort, hostname: cc.hostname, http2: isHttp2(cc.protocol) }, inboundAuthzFilters(ctx, false), ctx.proxyHeaders('sidecar-inbound'))];
 }
 
 function transportSocket(ctx: SidecarContext, cc: InboundChainConfig, o: InboundMatchOption): Json | undefined {

@@ -44,7 +44,7 @@ export function httpChain(ctx: SidecarContext, t: OutboundTarget, bind: string, 
   const name = listenerName(bind, t.port.port);
   return {
     ...(inspect ? { alpn: PLAINTEXT_HTTP_ALPNS, transport: Transport.Raw } : {}),
-    filters: [outboundHttpManager(ctx.mesh, `outbound_${name}`, routeNameFor(t, bind, sniffed))],
+    filters: [outboundHttpManager(ctx.mesh, `outbound_${name}`, routeNameFor(t, bind, sniffed), ctx.proxyHeaders('sidecar-outbound'))],
     source: t.service.origin,
   };
 }
