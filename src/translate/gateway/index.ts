@@ -118,7 +118,7 @@ export function createGatewayGenerator(opts: { mesh: MeshConfig; features?: Part
       const key = keyOf(proxy);
       // Listeners and secrets read the credentials: cached per credentials version too.
       const credentials = opts.credentials && (typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Secret) ? opts.credentials() : undefined;
-      const pc = typeUrl === TypeUrl.Listener ? proxyConfigScope(proxy) : '';
+      const pc = typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.RouteConfiguration ? proxyConfigScope(proxy) : '';
       const withPc = pc === '' ? key : `${key};pc=${pc}`;
       const withCred = credentials ? `${withPc};cred=${credentials.version}` : withPc;
       if (typeUrl === TypeUrl.Secret && opts.caBundles) return `${withCred};ca=${opts.caBundles().version}`;

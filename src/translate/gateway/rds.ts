@@ -123,7 +123,8 @@ class VirtualHostsBySource {
   }
 }
 
-function toVirtualHosts(drafts: Map<string, VHostDraft>): Json[] {
+/** `attemptCount`: ProxyConfig proxyHeaders.attemptCount not disabled (x-envoy-attempt-count). */
+function toVirtualHosts(drafts: Map<string, VHostDraft>, attemptCount: boolean): Json[] {
   const made = new VirtualHostsBySource();
   const uses = new Map<Json[], number>();
   const out: { name: string; vh: Json }[] = [];
@@ -132,7 +133,7 @@ function toVirtualHosts(drafts: Map<string, VHostDraft>): Json[] {
     const same = made.get(d);
     if (same) { (same.domains as string[]).push(host); continue; }
     const name = `${host}:${d.port}`;
-    const vh: Json = { name, domains: [host], routes: draftRoutes(d), include_request_attempt_count: true };
+    const vh: Json = { name, domains: [host], routes: draftRoutes(d), ...(attemptCount ? { include_request_attempt_count: true } : {}) };
     if (d.requireTls) vh.require_tls = 'ALL';
     made.set(d, vh);
     out.push({ name, vh });
@@ -148,7 +149,7 @@ export function buildGatewayRouteConfiguration(ctx: GatewayContext, name: string
   if (!servers || servers.length === 0) return undefined;
   const drafts = new Map<string, VHostDraft>();
   for (const gs of servers) addServer(ctx, gs, drafts);
-  let virtualHosts = toVirtualHosts(drafts);
+  let virtualHosts = toVirtualHosts(drafts, ctx.proxyHeaders('gateway').includeAttemptCount);
   if (virtualHosts.length === 0) {
     const first = servers[0]!;
     ctx.diags.warn(first.gateway, `${first.path}.hosts`, `no VirtualService bound to the gateway routes these hosts: requests get 404 (virtual host blackhole:${first.server.port.number})`, name);

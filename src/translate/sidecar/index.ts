@@ -64,7 +64,8 @@ const localityKey = (p: Proxy) => (p.locality ? `${p.locality.region}/${p.locali
  */
 function computeScopeKey(proxy: Proxy, typeUrl: string): string {
   const base = `ns=${proxy.namespace};labels=${sortedLabels(proxy.metadata.labels)}`;
-  if (typeUrl === TypeUrl.RouteConfiguration) return base;
+  // Routes follow proxyHeaders.attemptCount (include_request_attempt_count) when the proxy sent a ProxyConfig.
+  if (typeUrl === TypeUrl.RouteConfiguration) return proxyConfigScope(proxy) === '' ? base : `${base};pc=${proxyConfigScope(proxy)}`;
   if (typeUrl === TypeUrl.ClusterLoadAssignment) return `${base};loc=${localityKey(proxy)};net=${proxy.metadata.network ?? ''}`;
   const ips = [...proxy.ipAddresses].sort().join(',');
   const key = `${base};ips=${ips};loc=${localityKey(proxy)};mode=${proxy.metadata.interceptionMode ?? ''}`;

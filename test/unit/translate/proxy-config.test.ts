@@ -63,6 +63,7 @@ test('generators key listeners by the proxy\'s ProxyConfig, so two proxies with 
   const custom = node({ proxyHeaders: { server: { value: 'edge' } } });
   for (const gen of [createSidecarGenerator({ mesh }), createGatewayGenerator({ mesh })]) {
     assert.notEqual(gen.scopeKey(plain, TypeUrl.Listener, undefined), gen.scopeKey(custom, TypeUrl.Listener, undefined), gen.name);
+    assert.notEqual(gen.scopeKey(plain, TypeUrl.RouteConfiguration, "80"), gen.scopeKey(custom, TypeUrl.RouteConfiguration, "80"), `${gen.name}: routes carry attemptCount`);
     assert.equal(gen.scopeKey(plain, TypeUrl.Cluster, undefined), gen.scopeKey(custom, TypeUrl.Cluster, undefined), `${gen.name}: clusters do not depend on it`);
   }
 });

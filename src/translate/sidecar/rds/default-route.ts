@@ -32,18 +32,19 @@ export function buildDefaultRoute(ctx: SidecarContext, service: MeshService, por
 }
 
 export function buildCatchAllVirtualHost(ctx: SidecarContext): Json {
+  const attempts = ctx.proxyHeaders('sidecar-outbound').includeAttemptCount ? { include_request_attempt_count: true } : {};
   if (ctx.outboundMode() === 'ALLOW_ANY') {
     return {
       name: 'allow_any',
       domains: ['*'],
       routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: catchAllCluster(ctx), timeout: ZERO_DURATION, max_grpc_timeout: ZERO_DURATION } }],
-      include_request_attempt_count: true,
+      ...attempts,
     };
   }
   return {
     name: 'block_all',
     domains: ['*'],
     routes: [{ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } }],
-    include_request_attempt_count: true,
+    ...attempts,
   };
 }

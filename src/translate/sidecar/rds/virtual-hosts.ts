@@ -69,7 +69,7 @@ class VirtualHostSet {
       name: c.name,
       domains: kept,
       routes: c.routes,
-      include_request_attempt_count: true,
+      ...(this.ctx.proxyHeaders('sidecar-outbound').includeAttemptCount ? { include_request_attempt_count: true } : {}),
       ...(c.vs ? { metadata: configMetadata(c.vs.config) } : {}),
     });
   }
