@@ -10,12 +10,17 @@
  *   `gateway.istio.io/managed` label is someone else's and is never taken over (Istio's
  *   canManage); one that already has every desired field is not written again (restarts and
  *   leader changes do not re-apply the world).
+ * - While leading, the managed children are watched (gateway-deployment-children.ts): one that is
+ *   deleted, or changed so it no longer holds what was applied, is applied again (Istio re-queues
+ *   the owning Gateway on any child event). Our own writes come back as the resourceVersion the
+ *   apply returned, or already hold every applied field: they never trigger another apply.
  * - Requests go out one at a time through the status writer's token bucket; a failure is logged
  *   with the Gateway's name and retried with capped exponential backoff. Istio reports nothing in
  *   the Gateway's status for a failed deployment; neither does this.
  */
 import { silentLogger, type Logger } from '../lib/logger.js';
 import { gatewayDeployment, MANAGED_LABEL, type DesiredObject, type RawGateway } from '../model/gateway-api/deployment.js';
+import { childKey, isManagedChild, owningGateway, type RawChild } from '../model/gateway-api/deployment-children.js';
 import { createTokenBucket } from '../sources/kubernetes/status-rate-limit.js';
 import { containsFields, stableJson } from './gateway-deployment-fields.js';
 
@@ -53,11 +58,15 @@ export interface GatewayDeploymentStats {
   readonly applies: number;
   readonly failures: number;
   readonly notManaged: number;
+  /** Watched children found deleted or changed away from what was applied (each then re-applied if still wanted). */
+  readonly drifted: number;
   readonly lastError?: string;
 }
 
 export interface GatewayDeploymentController {
   poke(): void;
+  /** A watched child (ServiceAccount, Deployment or Service, by plural) changed or was deleted. */
+  childEvent(change: 'upsert' | 'remove', plural: string, obj: RawChild): void;
   start(): void;
   stop(): void;
   stats(): GatewayDeploymentStats;
@@ -69,7 +78,24 @@ interface Pending {
   readonly gateway: string;
 }
 
+/** What this term applied (or found in place) for one object. */
+interface Applied {
+  readonly json: string;
+  /** The applied metadata and spec: what a watched child must still hold. */
+  readonly compare: Readonly<Record<string, unknown>>;
+  /** The resourceVersion our write (or read) returned: its watch event is our own echo. */
+  resourceVersion: string | undefined;
+  /** False when even our apply's result lacked some applied field (another writer wins it): edits are then not chased. */
+  readonly held: boolean;
+}
+
 const keyOf = (o: DesiredObject) => `${o.plural}/${o.namespace}/${o.name}`;
+/** apiVersion and kind are left out: list items do not carry them. */
+const comparable = (body: Readonly<Record<string, unknown>>) => ({ metadata: body.metadata, ...(body.spec !== undefined ? { spec: body.spec } : {}) });
+const resourceVersionOf = (obj: unknown): string | undefined => {
+  const rv = (obj as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+  return typeof rv === 'string' && rv !== '' ? rv : undefined;
+};
 
 /** The object's URL: core kinds under /api/v1, the others (apps/v1 Deployments) under /apis. */
 function objectPath(o: DesiredObject): string {
@@ -81,14 +107,16 @@ export function createGatewayDeploymentController(opts: GatewayDeploymentOptions
   const log = opts.logger ?? silentLogger;
   const now = opts.now ?? Date.now;
   const bucket = createTokenBucket(opts.qps, opts.burst);
-  /** This term's last applied (or found in place) body per object, as stable JSON. */
-  const applied = new Map<string, string>();
+  /** This term's last applied (or found in place) body per object. */
+  const applied = new Map<string, Applied>();
+  /** Bodies being applied right now: a watch event may arrive before the PATCH returns. */
+  const inflight = new Map<string, Readonly<Record<string, unknown>>>();
   /** Objects found without the managed label, with the body we would have applied. */
   const foreign = new Map<string, string>();
   const backoff = new Map<string, { attempts: number; retryAt: number }>();
   const skipped = new Map<string, string>();
   const queue = new Map<string, Pending>();
-  const counts = { passes: 0, applies: 0, failures: 0 };
+  const counts = { passes: 0, applies: 0, failures: 0, drifted: 0 };
   let lastError: string | undefined;
   let started = false;
   let draining = false;
@@ -125,7 +153,7 @@ export function createGatewayDeploymentController(opts: GatewayDeploymentOptions
         const key = keyOf(object);
         const json = stableJson(object.body);
         wanted.add(key);
-        if (applied.get(key) === json || foreign.get(key) === json) continue;
+        if (applied.get(key)?.json === json || foreign.get(key) === json) continue;
         const wait = backoff.get(key);
         if (wait && wait.retryAt > now()) {
           nextRetry = Math.min(nextRetry ?? Infinity, wait.retryAt);
@@ -170,8 +198,12 @@ export function createGatewayDeploymentController(opts: GatewayDeploymentOptions
       return true;
     }
     if (!containsFields(live, p.object.body)) return false;
-    applied.set(key, p.json);
+    remember(p, live, true);
     return true;
+  }
+
+  function remember(p: Pending, live: unknown, held: boolean): void {
+    applied.set(keyOf(p.object), { json: p.json, compare: comparable(p.object.body), resourceVersion: resourceVersionOf(live), held });
   }
 
   async function apply(p: Pending): Promise<void> {
@@ -182,10 +214,11 @@ export function createGatewayDeploymentController(opts: GatewayDeploymentOptions
         if (!(await take())) return;
       }
       const query = new URLSearchParams({ fieldManager: FIELD_MANAGER, force: 'true' });
-      const res = await opts.api.request('PATCH', `${objectPath(p.object)}?${query}`, p.object.body, APPLY_CONTENT_TYPE);
+      inflight.set(key, comparable(p.object.body));
+      const res = await opts.api.request('PATCH', `${objectPath(p.object)}?${query}`, p.object.body, APPLY_CONTENT_TYPE).finally(() => inflight.delete(key));
       if (res.status < 200 || res.status > 299) return failed(p, 'apply', res.status, messageOf(res.body));
       counts.applies++;
-      applied.set(key, p.json);
+      remember(p, res.body, containsFields(res.body, comparable(p.object.body)));
       foreign.delete(key);
       backoff.delete(key);
       log.info({ gateway: p.gateway, object: key }, 'gateway deployment object applied');
@@ -210,8 +243,29 @@ export function createGatewayDeploymentController(opts: GatewayDeploymentOptions
     }
   }
 
+  /** Istio re-reconciles the owning Gateway on any child event; here only a child that lost what we applied is re-queued. */
+  function childEvent(change: 'upsert' | 'remove', plural: string, obj: RawChild): void {
+    if (!started || !isManagedChild(obj)) return;
+    const key = childKey(plural, obj);
+    if (key === undefined) return;
+    if (change === 'upsert' && foreign.delete(key)) return poke(); // labelled managed since: ours to apply now
+    const known = applied.get(key);
+    if (!known) return; // not applied this term: the next pass decides
+    if (change === 'upsert') {
+      const rv = resourceVersionOf(obj);
+      if (!known.held || (rv !== undefined && rv === known.resourceVersion)) return;
+      const pending = inflight.get(key);
+      if (containsFields(obj, known.compare) || (pending && containsFields(obj, pending))) return void (known.resourceVersion = rv);
+    }
+    applied.delete(key);
+    counts.drifted++;
+    log.info({ gateway: owningGateway(obj), object: key }, change === 'remove' ? 'managed gateway object deleted; applying it again if still wanted' : 'managed gateway object changed by another writer; applying it again if still wanted');
+    poke();
+  }
+
   return {
     poke: () => poke(),
+    childEvent,
     start() {
       if (started) return;
       started = true;
@@ -224,7 +278,7 @@ export function createGatewayDeploymentController(opts: GatewayDeploymentOptions
       clearTimeout(passTimer);
       passTimer = undefined;
       // A new term starts from what the API server says, not from what this one believed.
-      for (const m of [queue, applied, foreign, backoff, skipped]) m.clear();
+      for (const m of [queue, applied, inflight, foreign, backoff, skipped]) m.clear();
       log.info('gateway deployment controller stopped');
     },
     stats: () => ({ started, ...counts, notManaged: foreign.size, ...(lastError ? { lastError } : {}) }),

@@ -2,8 +2,9 @@
  * Istio's gateway deployment controller end to end: the real daemon against the fake API server
  * (Gateway API CRDs from test/fixtures/gateway-api). The leader server-side applies the
  * ServiceAccount, Deployment and Service of a Gateway of class istio; a listener port change
- * re-applies only the Service; status writes apply nothing; a follower replica writes nothing;
- * with PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER=false nothing is deployed.
+ * re-applies only the Service; a Deployment deleted by someone else comes back (the leader watches
+ * the managed children, a follower does not); status writes apply nothing; a follower replica
+ * writes nothing; with PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER=false nothing is deployed.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,6 +44,9 @@ async function replica(name: string, env: Record<string, string> = {}): Promise<
 const by = (name: string) => (r: RecordedRequest) => r.authorization === `Bearer token-${name}`;
 const applies = (resource: string, name?: string) => api.requests.filter((r) => r.verb === 'patch' && r.resource === resource && (name === undefined || r.name === name));
 const deploymentCalls = () => api.requests.filter((r) => OBJECT_KINDS.includes(r.resource ?? '') && (r.verb === 'get' || r.verb === 'patch' || r.verb === 'create'));
+const MANAGED_SELECTOR = 'gateway.istio.io/managed=istio.io-gateway-controller';
+/** List and watch requests for the managed children (the Kubernetes source watches every Service on its own). */
+const childWatches = (name: string) => api.requests.filter((r) => by(name)(r) && (r.verb === 'list' || r.verb === 'watch') && new URLSearchParams(r.query).get('labelSelector') === MANAGED_SELECTOR);
 const servicePorts = (name: string) => ((api.store.get('services', 'infra', name)?.spec as { ports?: { port: number }[] } | undefined)?.ports ?? []).map((p) => p.port);
 
 before(async () => {
@@ -83,6 +87,15 @@ test('the leader applies ServiceAccount, Deployment and Service; a port change r
   api.store.put('gateways.gateway.networking.k8s.io', gateway('edge', 8080));
   await waitFor('the Service re-applied with port 8080', () => servicePorts('edge-istio').includes(8080), 20_000);
   assert.deepEqual([applies('serviceaccounts').length, applies('deployments').length, applies('services', 'edge-istio').length], [1, 1, 2]);
+
+  // Someone deletes the Deployment: the leader's watch sees it and applies it again, once.
+  await waitFor('the leader watching managed Deployments', () => childWatches('a').some((r) => r.resource === 'deployments' && r.verb === 'watch'), 20_000);
+  assert.deepEqual([...new Set(childWatches('a').map((r) => r.resource))].sort(), ['deployments', 'serviceaccounts', 'services']);
+  assert.ok(!api.requests.some((r) => by('a')(r) && r.resource === 'deployments' && r.verb === 'watch' && !childWatches('a').includes(r)), 'Deployments are watched by the managed label only');
+  assert.ok(api.store.delete('deployments', 'infra', 'edge-istio'));
+  await waitFor('the Deployment back', () => api.store.get('deployments', 'infra', 'edge-istio'), 20_000);
+  assert.equal(applies('deployments').length, 2);
+  assert.deepEqual(childWatches('b'), [], 'a follower does not watch the children');
 
   // A status write to the Gateway (as any controller might) changes nothing deployed; a second Gateway marks when it was seen.
   const counted = deploymentCalls().length;

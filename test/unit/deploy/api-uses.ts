@@ -78,6 +78,9 @@ export const apiUses = (informers: readonly KindInfo[]): readonly ApiUse[] => [
   { why: 'gateway deployment: the leader reads, then server-side applies (apply creates when absent, so create too) each Gateway\'s ServiceAccount, Service and Deployment',
     file: /^bootstrap\/gateway-deployment-controller\.ts$/, literal: /^\/(api\/v1|apis\/\{\}\/\{\})\/namespaces\/\{\}\/\{\}\/\{\}$/,
     grants: () => [...grants('', ['serviceaccounts', 'services'], ['get', 'create', 'patch'], 'cluster'), ...grants('apps', ['deployments'], ['get', 'create', 'patch'], 'cluster')] },
+  { why: 'gateway deployment: while leading, the ServiceAccounts, Deployments and Services it deployed are listed and watched (labelSelector gateway.istio.io/managed), so edits and deletions are repaired',
+    file: /^model\/gateway-api\/deployment-children\.ts$/, literal: /^\/(api\/v1|apis\/apps\/v1)\/(serviceaccounts|services|deployments)\?labelSelector=\{\}$/,
+    grants: () => [...grants('', ['serviceaccounts', 'services'], ['list', 'watch'], 'cluster'), ...grants('apps', ['deployments'], ['list', 'watch'], 'cluster')] },
   { why: 'proxy config provenance (filter metadata), not a request', file: /^translate\/common\/provenance\.ts$/, literal: /^\/apis\/\{\}/, grants: () => [], notAnApiCall: true },
 ];
 
