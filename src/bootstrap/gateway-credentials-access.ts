@@ -21,6 +21,12 @@ const DENIED_TTL_MS = 60_000;
 
 /** Resolves, once the first review answered, to the stream's access getter. */
 export type SecretAccessCheck = ((identity: WorkloadIdentity) => Promise<() => SecretAccess>) & {
+  /**
+   * The getter at once, without waiting: the first read starts the review (refused until it
+   * answers; a grant then arrives through onChange). For sidecars, which rarely ask istiod for
+   * secrets, so a connect never waits for, or causes, a review it does not need.
+   */
+  lazy(identity: WorkloadIdentity): () => SecretAccess;
   /** Called with the identity's namespace when a re-review changed its verdict. */
   onChange(listener: (namespace: string) => void): () => void;
 };
@@ -61,25 +67,38 @@ export function createSecretAccessCheck(kube: KubeClient | undefined, now: () =>
     });
     return entry.pending;
   };
-  const check = async (identity: WorkloadIdentity): Promise<() => SecretAccess> => {
-    if (!kube) {
-      const open: SecretAccess = { ...identity, canReadSecrets: true };
-      return () => open;
-    }
+  const open = (identity: WorkloadIdentity): (() => SecretAccess) => {
+    const verdict: SecretAccess = { ...identity, canReadSecrets: true };
+    return () => verdict;
+  };
+  /** The cache entry of an identity, created refused-and-expired (the first read reviews). */
+  const entryFor = (identity: WorkloadIdentity): { key: string; entry: CacheEntry; created: boolean } => {
     const key = `${identity.namespace}/${identity.serviceAccount}`;
-    let entry = cache.get(key);
-    if (!entry) {
-      entry = { expires: 0, verdict: { ...identity, canReadSecrets: false } };
-      cache.set(key, entry);
-      await revalidate(key, identity, entry);
-    } else if (entry.pending) await entry.pending;
-    const held = entry;
-    return () => {
-      if (held.expires <= now() && !held.pending) void revalidate(key, identity, held);
-      return held.verdict;
-    };
+    const found = cache.get(key);
+    if (found) return { key, entry: found, created: false };
+    const entry: CacheEntry = { expires: 0, verdict: { ...identity, canReadSecrets: false } };
+    cache.set(key, entry);
+    return { key, entry, created: true };
+  };
+  const getter = (key: string, identity: WorkloadIdentity, held: CacheEntry) => (): SecretAccess => {
+    if (held.expires <= now() && !held.pending) void revalidate(key, identity, held);
+    return held.verdict;
+  };
+  const check = async (identity: WorkloadIdentity): Promise<() => SecretAccess> => {
+    if (!kube) return open(identity);
+    const { key, entry, created } = entryFor(identity);
+    // A new identity, or one a lazy stream registered but never read: review before answering.
+    if (created || (entry.expires === 0 && !entry.pending)) await revalidate(key, identity, entry);
+    else if (entry.pending) await entry.pending;
+    return getter(key, identity, entry);
+  };
+  const lazy = (identity: WorkloadIdentity): (() => SecretAccess) => {
+    if (!kube) return open(identity);
+    const { key, entry } = entryFor(identity);
+    return getter(key, identity, entry);
   };
   return Object.assign(check, {
+    lazy,
     onChange(listener: (namespace: string) => void) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

@@ -60,7 +60,17 @@ export function identityMismatch(identity: WorkloadIdentity, proxy: Proxy): stri
   return undefined;
 }
 
-/** `secretAccess`: for gateways (routers), whether the identity may read secrets (gateway SDS). */
+/**
+ * Envoy proxies that may get istiod's SDS: gateways, and sidecars (a DestinationRule with a
+ * workloadSelector and credentialName, or a configmap:// CA bundle), as Istio's SDS generator
+ * serves every proxy type. Proxyless gRPC (GENERATOR=grpc) never asks istiod for secrets.
+ */
+const mayUseSecrets = (proxy: Proxy): boolean => proxy.type === 'router' || (proxy.type === 'sidecar' && proxy.metadata.generator !== 'grpc');
+
+/**
+ * `secretAccess`: whether the identity may read secrets of its namespace (SubjectAccessReview),
+ * decided for every stream that may get SDS; without it no stream gets any secret.
+ */
 export function createXdsAuthorizer(authenticator: CallerAuthenticator, trustDomain: string, secretAccess?: SecretAccessCheck): StreamAuthorizer {
   return async (credentials, proxy) => {
     const auth = await authenticator.authenticate(credentials);
@@ -69,7 +79,9 @@ export function createXdsAuthorizer(authenticator: CallerAuthenticator, trustDom
     const mismatch = identityMismatch(identity, proxy);
     const id = spiffeId(trustDomain, identity);
     if (mismatch) return { allowed: false, status: 'permission-denied', reason: `${id} (${method}): ${mismatch}` };
+    // Gateways wait for the review (their first SDS answer should be right); sidecars review lazily.
     if (secretAccess && proxy.type === 'router') return { allowed: true, identity: id, secretAccess: await secretAccess(identity) };
+    if (secretAccess && mayUseSecrets(proxy)) return { allowed: true, identity: id, secretAccess: secretAccess.lazy(identity) };
     return { allowed: true, identity: id };
   };
 }

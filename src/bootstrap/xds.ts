@@ -62,11 +62,13 @@ function following(current: () => Generator): Generator {
 function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options, credentials?: GatewayCredentials, jwks?: JwksLookup, caBundles?: CaBundles): (proxy: Proxy) => Generator | undefined {
   const jwksOption = jwks ? { jwks: () => jwks } : {};
   const caOption = caBundles ? { caBundles: () => caBundles.index() } : {};
+  // Sidecars too: a DestinationRule with a workloadSelector may name a credentialName secret.
+  const credentialsOption = credentials ? { credentials: () => credentials.index() } : {};
   const build = (m: MeshConfig) => ({
     mesh: m,
     grpc: createGrpcGenerator({ mesh: m }),
-    sidecar: createSidecarGenerator({ mesh: m, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress }, ...jwksOption, ...caOption }),
-    router: createGatewayGenerator({ mesh: m, features: { scopeGatewayToNamespace: options.scopeGatewayToNamespace }, ...(credentials ? { credentials: () => credentials.index() } : {}), ...jwksOption, ...caOption }),
+    sidecar: createSidecarGenerator({ mesh: m, features: { tlsOnSidecarIngress: options.enableTlsOnSidecarIngress }, ...jwksOption, ...caOption, ...credentialsOption }),
+    router: createGatewayGenerator({ mesh: m, features: { scopeGatewayToNamespace: options.scopeGatewayToNamespace }, ...credentialsOption, ...jwksOption, ...caOption }),
   });
   const currentMesh = () => ('current' in mesh ? mesh.current() : mesh);
   let built = build(currentMesh());
@@ -84,8 +86,8 @@ function generatorSelector(mesh: MeshConfig | MeshHolder, options: Options, cred
 }
 
 /**
- * `credentials`: the gateway credentials (Kubernetes Secrets) behind credentialName, when there
- * are any. `jwks`: the JWKS resolver; it sees each snapshot before ADS does, and its changes
+ * `credentials`: the Kubernetes Secrets behind credentialName (gateways, and sidecars through a
+ * DestinationRule with a workloadSelector), when there are any. `jwks`: the JWKS resolver; it sees each snapshot before ADS does, and its changes
  * are pushed as LDS (pushJwksChanges).
  */
 export function createXdsServer(deps: { options: Options; mesh: MeshConfig | MeshHolder; pipeline: ModelPipeline; metrics: MeshMetrics; logger: Logger; credentials?: GatewayCredentials; jwks?: JwksResolver; caBundles?: CaBundles }): AdsServer {

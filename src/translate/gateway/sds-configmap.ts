@@ -11,7 +11,7 @@ import type { ObjectRef } from '../../model/config.js';
 import type { Diagnostics } from '../common/diagnostics.js';
 import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
-import { CA_SUFFIX, type CaMaterial, type Lookup } from './sds-credentials.js';
+import { CA_SUFFIX, type CaMaterial, type Lookup, type TlsMaterial } from './sds-credentials.js';
 
 export const CONFIGMAP_SCHEME = 'configmap://';
 export const INVALID_SCHEME = 'invalid://';
@@ -49,6 +49,13 @@ export function parseConfigMapResource(resourceName: string): ConfigMapResource 
 
 const inline = (bytes: Uint8Array) => ({ inline_bytes: Buffer.from(bytes).toString('base64') });
 
+/** A tls_certificate Secret (chain, key, optional OCSP staple) inline, as istiod sends credentials. */
+export function tlsCertificateSecret(name: string, m: TlsMaterial): XdsResource {
+  const tls_certificate: Record<string, unknown> = { certificate_chain: inline(m.certificateChain), private_key: inline(m.privateKey) };
+  if (m.ocspStaple?.length) tls_certificate.ocsp_staple = inline(m.ocspStaple);
+  return { name, body: { '@type': TypeUrl.Secret, name, tls_certificate } };
+}
+
 /** A validation_context Secret (trusted CA, optional CRL) inline, as istiod sends CA secrets. */
 export function validationContextSecret(name: string, m: CaMaterial): XdsResource {
   const validation_context: Record<string, unknown> = { trusted_ca: inline(m.trustedCa) };
@@ -75,18 +82,4 @@ export function buildCaBundleSecret(index: CaBundleIndex | undefined, resourceNa
     return undefined;
   }
   return validationContextSecret(resourceName, found.value);
-}
-
-/** The configmap:// names among `names` that can be served; the others are reported and left out. */
-export function buildCaBundleSecrets(index: CaBundleIndex | undefined, names: readonly string[] | undefined, diags: Diagnostics): XdsResource[] {
-  const out: XdsResource[] = [];
-  for (const name of new Set(names ?? [])) {
-    if (!isCaBundleResource(name)) {
-      diags.warn(undefined, undefined, `secret ${quoted(name)}: only configmap:// CA bundles are served to this proxy type`, name.slice(0, 200));
-      continue;
-    }
-    const secret = buildCaBundleSecret(index, name, diags);
-    if (secret) out.push(secret);
-  }
-  return out;
 }

@@ -13,22 +13,11 @@
  * into this proxy references it (Istio's "verified certificate references").
  */
 import { credentialResourceName } from '../sidecar/sds.js';
-import { TypeUrl } from '../type-urls.js';
 import type { XdsResource } from '../types.js';
 import type { GatewayContext } from './context.js';
-import { buildCaBundleSecret, isCaBundleResource, validationContextSecret, type CaBundleIndex } from './sds-configmap.js';
+import { buildCaBundleSecret, isCaBundleResource, tlsCertificateSecret, validationContextSecret, type CaBundleIndex } from './sds-configmap.js';
 import { CA_SUFFIX, parseCredentialResource, type CaMaterial, type CredentialResource, type TlsMaterial } from './sds-credentials.js';
 import { credentialsOf } from './tls-context.js';
-
-type Json = Record<string, unknown>;
-
-const inline = (bytes: Uint8Array): Json => ({ inline_bytes: Buffer.from(bytes).toString('base64') });
-
-function tlsSecret(name: string, m: TlsMaterial): XdsResource {
-  const tls_certificate: Json = { certificate_chain: inline(m.certificateChain), private_key: inline(m.privateKey) };
-  if (m.ocspStaple?.length) tls_certificate.ocsp_staple = inline(m.ocspStaple);
-  return { name, body: { '@type': TypeUrl.Secret, name, tls_certificate } };
-}
 
 const caSecret = (name: string, m: CaMaterial): XdsResource => validationContextSecret(name, m);
 
@@ -71,7 +60,7 @@ function buildOne(ctx: GatewayContext, resourceName: string, verified: () => Set
     ctx.diags.warn(secretRef(r), undefined, `secret ${resourceName}: ${found.reason}: not served`, resourceName);
     return undefined;
   }
-  return r.ca ? caSecret(resourceName, found.value as CaMaterial) : tlsSecret(resourceName, found.value as TlsMaterial);
+  return r.ca ? caSecret(resourceName, found.value as CaMaterial) : tlsCertificateSecret(resourceName, found.value as TlsMaterial);
 }
 
 /**

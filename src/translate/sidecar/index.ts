@@ -13,8 +13,9 @@ import { EMPTY_JWKS, type JwksLookup } from '../common/authn/jwks-lookup.js';
 import { parseClusterName } from '../common/cluster-name.js';
 import { proxyConfigScope } from '../common/proxy-config.js';
 import { Diagnostics, uniqueDiagnostics } from '../common/diagnostics.js';
-import { configMapsChanged, SDS_ONLY } from '../gateway/sds-changes.js';
-import { buildCaBundleSecrets, type CaBundleIndex } from '../gateway/sds-configmap.js';
+import { changedSecretNamespaces, configMapsChanged, SDS_ONLY } from '../gateway/sds-changes.js';
+import type { CaBundleIndex } from '../gateway/sds-configmap.js';
+import type { CredentialIndex } from '../gateway/sds-credentials.js';
 import { TypeUrl } from '../type-urls.js';
 import type { Generated, Generator, XdsResource } from '../types.js';
 import { buildClusters } from './cds/index.js';
@@ -23,8 +24,10 @@ import { buildLoadAssignment } from './eds/index.js';
 import { buildListeners } from './lds/index.js';
 import { buildRouteConfiguration } from './rds/index.js';
 import { DEFAULT_SIDECAR_FEATURES, type SidecarFeatures } from './features.js';
+import { buildSidecarSecrets } from './sds-secrets.js';
 
-// SDS: only the `configmap://` CA bundles a DestinationRule credentialName makes clusters ask istiod for.
+// SDS: what a DestinationRule credentialName makes clusters ask istiod for: `configmap://` CA
+// bundles, and `kubernetes://` secrets of the proxy's namespace (a DR with a workloadSelector).
 const TYPE_URLS = Object.freeze([TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret]);
 
 const byName = (a: XdsResource, b: XdsResource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -130,40 +133,58 @@ function withJwksVersion(scopeKey: Generator['scopeKey'], jwks: (() => JwksLooku
   return (proxy, typeUrl, name) => (typeUrl === TypeUrl.Listener ? `${scopeKey(proxy, typeUrl, name)};jwks=${jwks().version}` : scopeKey(proxy, typeUrl, name));
 }
 
+type SecretGetters = { readonly credentials?: () => CredentialIndex; readonly caBundles?: () => CaBundleIndex };
+
 /**
- * CA bundle secrets do not depend on the proxy: one scope for every sidecar, per bundle version
- * (the stream's identity was checked before the names got here).
+ * Secrets depend only on the proxy's namespace (`kubernetes://<name>` is resolved in it) and
+ * on the two indexes' versions: one scope per namespace, whatever the labels or IPs (the
+ * stream's right to each name was checked before the names got here).
  */
-function withCaBundles(scopeKey: Generator['scopeKey'], caBundles: (() => CaBundleIndex) | undefined): Generator['scopeKey'] {
-  return (proxy, typeUrl, name) => (typeUrl === TypeUrl.Secret ? `sds;ca=${caBundles?.().version ?? 'none'}` : scopeKey(proxy, typeUrl, name));
+function withSecretScope(scopeKey: Generator['scopeKey'], getters: SecretGetters): Generator['scopeKey'] {
+  return (proxy, typeUrl, name) => {
+    if (typeUrl !== TypeUrl.Secret) return scopeKey(proxy, typeUrl, name);
+    return `sds;ns=${proxy.namespace};cred=${getters.credentials?.().version ?? 'none'};ca=${getters.caBundles?.().version ?? 'none'}`;
+  };
 }
 
-function caBundleSecrets(caBundles: (() => CaBundleIndex) | undefined, names: readonly string[] | undefined): Generated {
+function sidecarSecrets(getters: SecretGetters, proxy: Proxy, names: readonly string[] | undefined): Generated {
   const diags = new Diagnostics();
-  const resources = buildCaBundleSecrets(caBundles?.(), names, diags).sort(byName);
+  const sources = { ...(getters.credentials ? { credentials: getters.credentials() } : {}), ...(getters.caBundles ? { caBundles: getters.caBundles() } : {}) };
+  const resources = buildSidecarSecrets(sources, proxy, names, diags).sort(byName);
   return { resources, diagnostics: uniqueDiagnostics(diags.items) };
+}
+
+/**
+ * A secret change reaches a sidecar's SDS only: when it is in the sidecar's namespace (the only
+ * one its `kubernetes://` names resolve in), or a ConfigMap CA bundle changed. No listener or
+ * cluster reads secret contents, so LDS and CDS stay.
+ */
+function alsoAffectedBySecrets(_snapshot: Snapshot, changes: ChangeSet, proxy: Proxy): readonly string[] {
+  if (configMapsChanged(changes)) return SDS_ONLY;
+  return changedSecretNamespaces(changes).has(proxy.namespace) ? SDS_ONLY : [];
 }
 
 /**
  * `jwks` (a getter, so the generator follows the JWKS resolver): key sets for jwksUri rules; absent = none fetched.
  * `caBundles` (a getter too): ConfigMap CA bundles served as `configmap://` secrets; absent = none served.
+ * `credentials` (a getter too): the Kubernetes Secrets behind `kubernetes://` names; absent = none served.
  */
-export function createSidecarGenerator(opts: { mesh: MeshConfig; features?: Partial<SidecarFeatures>; jwks?: () => JwksLookup; caBundles?: () => CaBundleIndex }): Generator {
+export function createSidecarGenerator(opts: { mesh: MeshConfig; features?: Partial<SidecarFeatures>; jwks?: () => JwksLookup; caBundles?: () => CaBundleIndex; credentials?: () => CredentialIndex }): Generator {
   const { mesh } = opts;
   const features: SidecarFeatures = Object.freeze({ ...DEFAULT_SIDECAR_FEATURES, ...opts.features });
   return Object.freeze({
     name: 'sidecar',
     typeUrls: TYPE_URLS,
-    scopeKey: withCaBundles(withJwksVersion(memoizedScopeKey(), opts.jwks), opts.caBundles),
+    scopeKey: withSecretScope(withJwksVersion(memoizedScopeKey(), opts.jwks), opts),
     nameScopedTypeUrls: Object.freeze([]),
     generate(snapshot: Snapshot, proxy: Proxy, typeUrl: string, names: readonly string[] | undefined): Generated {
-      if (typeUrl === TypeUrl.Secret) return caBundleSecrets(opts.caBundles, names);
+      if (typeUrl === TypeUrl.Secret) return sidecarSecrets(opts, proxy, names);
       const ctx = new SidecarContext(snapshot, proxy, mesh, features, opts.jwks?.() ?? EMPTY_JWKS);
       const resources = resourcesFor(ctx, typeUrl, names).sort(byName);
       return { resources, diagnostics: uniqueDiagnostics(ctx.diags.items) };
     },
     affectedByEndpoints: affectedByEndpoints(),
     alsoAffectedByEndpoints,
-    alsoAffectedBySecrets: (_snapshot: Snapshot, changes: ChangeSet) => (configMapsChanged(changes) ? SDS_ONLY : []),
+    alsoAffectedBySecrets,
   });
 }

@@ -5,6 +5,8 @@
  *               locality}), merged over DEFAULT_NODE (metadata key by key);
  *   mesh.yaml   optional: MeshConfig overrides, parsed like --meshConfig.
  *   features.yaml optional: istiod feature flags (SidecarFeatures), e.g. tlsOnSidecarIngress: true.
+ *   secrets.yaml / configmaps.yaml optional: Secrets / ConfigMaps behind credentialName; SDS is
+ *               then rendered too (out/secrets.yaml, out/sds-diagnostics.yaml; see render-sds.ts).
  * Like istio-agent's Envoy, the render asks LDS and CDS wildcard, then RDS for every route
  * configuration the listeners name and EDS for every EDS cluster. Output: one YAML file per type,
  * resources sorted by name, plus the diagnostics.
@@ -24,6 +26,8 @@ import { TypeUrl } from '../../../src/translate/type-urls.js';
 import type { Generator, TranslateDiagnostic, XdsResource } from '../../../src/translate/types.js';
 import { objectsFrom } from '../../unit/translate/grpc-fixtures.js';
 import { edsClusterNames, routeConfigNames } from './references.js';
+import { caBundlesFor } from '../translate-gateway/render-sds.js';
+import { credentialsFor, renderSidecarSecrets } from './render-sds.js';
 
 type Json = Record<string, unknown>;
 
@@ -97,8 +101,18 @@ function sortedDiagnostics(items: readonly TranslateDiagnostic[]): TranslateDiag
 export function renderCase(dir: string): Rendered {
   const { snapshot, proxy, mesh } = loadCase(dir);
   const features = readIfExists(join(dir, 'features.yaml'));
-  const gen = createSidecarGenerator({ mesh, features: features === undefined ? undefined : (parse(features) as Partial<SidecarFeatures>) });
-  return renderWith(gen, snapshot, proxy);
+  // secrets.yaml / configmaps.yaml: credentialName material, and SDS is rendered too (render-sds.ts).
+  const credentials = credentialsFor(dir);
+  const caBundles = caBundlesFor(dir);
+  const gen = createSidecarGenerator({
+    mesh,
+    features: features === undefined ? undefined : (parse(features) as Partial<SidecarFeatures>),
+    ...(credentials ? { credentials: () => credentials.index() } : {}),
+    ...(caBundles ? { caBundles: () => caBundles.index() } : {}),
+  });
+  const rendered = renderWith(gen, snapshot, proxy);
+  if (!credentials && !caBundles) return rendered;
+  return { ...rendered, files: { ...rendered.files, ...renderSidecarSecrets(gen, snapshot, proxy, rendered.clusters) } };
 }
 
 /** Asks a generator for everything a proxy subscribes to (LDS, CDS, then the RDS and EDS names they use) and renders the golden files. */

@@ -131,7 +131,8 @@ test('the sidecar generator serves configmap:// bundles over SDS, one scope per 
   assert.ok(parsed.ok);
   const out = gen.generate(snapshot, parsed.value, TypeUrl.Secret, ['configmap://app/ca-cacert', 'kubernetes://app/x']);
   assert.deepEqual(out.resources.map((r) => r.name), ['configmap://app/ca-cacert']);
-  assert.match(out.diagnostics.map((d) => d.message).join('\n'), /only configmap:\/\/ CA bundles are served/);
+  // Without a Secret source (no credentials getter) a kubernetes:// name is reported, not served.
+  assert.match(out.diagnostics.map((d) => d.message).join('\n'), /kubernetes:\/\/app\/x: no Secret source/);
   const before = gen.scopeKey(parsed.value, TypeUrl.Secret, undefined);
   src.put(cm('app', 'ca', { 'ca.crt': CA + CA }));
   assert.notEqual(gen.scopeKey(parsed.value, TypeUrl.Secret, undefined), before, 'a ConfigMap change moves the SDS cache key');
