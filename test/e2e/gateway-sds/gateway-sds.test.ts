@@ -11,95 +11,51 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import * as grpc from '@grpc/grpc-js';
 import { defaultMeshConfig } from '../../../src/config/mesh-config.js';
-import { silentLogger } from '../../../src/lib/logger.js';
-import { ok } from '../../../src/lib/result.js';
-import { computeChangeSet } from '../../../src/model/change-set.js';
 import { buildSnapshot } from '../../../src/model/snapshot.js';
-import { createCallerAuthenticator } from '../../../src/security/authn/index.js';
-import { createKubeClient, type KubeClient } from '../../../src/security/authn/kube-client.js';
-import { createAdsServer } from '../../../src/serve/ads-server.js';
-import { bindTls, createServingCredentials } from '../../../src/serve/ca-secure-server.js';
 import { decodeResource } from '../../../src/serve/proto/encode.js';
-import type { AdsServer } from '../../../src/serve/types.js';
-import { ResourceCache } from '../../../src/sources/kubernetes/resource-cache.js';
-import type { KubeObject } from '../../../src/sources/kubernetes/object-cache.js';
 import type { KubeSecret } from '../../../src/sources/kubernetes/secret-convert.js';
 import { createGatewayGenerator } from '../../../src/translate/gateway/index.js';
 import { TypeUrl } from '../../../src/translate/type-urls.js';
-import { createSecretAccessCheck } from '../../../src/bootstrap/gateway-credentials-access.js';
-import { createGatewayCredentials, pushCredentialChanges, pushSecretAccessChange } from '../../../src/bootstrap/gateway-credentials.js';
-import { createXdsAuthorizer } from '../../../src/bootstrap/xds-authorizer.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../../helpers/fake-kube-api.js';
 import { XdsClient } from '../../helpers/xds-client.js';
 import { objectsFrom } from '../../unit/translate/grpc-fixtures.js';
 import { GATEWAY_YAML, makePems, secret, type Pems } from './fixtures.js';
+import { startSdsHarness, type SdsHarness } from './secure-sds-harness.js';
 
 type Json = Record<string, any>;
 const NS = 'istio-system';
 let pems: Pems;
-let fake: FakeKubeApi;
-let kube: KubeClient;
-let ads: AdsServer;
-let securePort: number;
-let plainPort: number;
+let h: SdsHarness;
 /** The SubjectAccessReview cache's clock: moved forward to expire cached verdicts. */
 let clock = Date.now();
-const secrets = new ResourceCache<KubeSecret>();
-const clients: XdsClient[] = [];
-
-const put = (s: KubeSecret) => secrets.apply(s as unknown as KubeObject);
-const settle = () => new Promise((r) => setImmediate(r));
+const put = (s: KubeSecret) => h.put(s);
+const fake = () => h.fake;
 
 before(async () => {
   pems = makePems();
-  put(secret(NS, 'cred-a', { 'tls.crt': pems.serverCert, 'tls.key': pems.serverKey }, 'kubernetes.io/tls'));
-  put(secret(NS, 'cred-bad', { 'tls.crt': pems.serverCert, 'tls.key': pems.otherKey }, 'kubernetes.io/tls'));
-  put(secret(NS, 'cred-m', { cert: pems.serverCert, key: pems.serverKey }));
-  put(secret(NS, 'cred-m-cacert', { cacert: pems.caCert }));
-  await settle();
-  fake = await startFakeKubeApi();
-  fake.grantAccess({ user: `system:serviceaccount:${NS}:gw-allowed`, verb: 'list', resource: 'secrets', namespace: NS });
-  kube = createKubeClient({ server: fake.url, caPem: fake.caPem, token: () => fake.callerToken });
-  const credentials = createGatewayCredentials(secrets);
-  const snapshot = buildSnapshot(objectsFrom(GATEWAY_YAML), undefined);
-  const router = createGatewayGenerator({ mesh: defaultMeshConfig(), credentials: () => credentials.index() });
-  ads = createAdsServer({ generatorFor: () => router, logger: silentLogger });
-  // Bearer token `<ns>:<sa>` stands for a verified identity (TokenReview is tested elsewhere).
-  const authenticator = createCallerAuthenticator([{
-    method: 'kubernetes-token',
-    authenticate: async (c) => {
-      const [namespace, serviceAccount] = (c.authorization[0] ?? '').replace(/^Bearer /, '').split(':');
-      return namespace && serviceAccount ? ok({ identity: { namespace, serviceAccount }, method: 'kubernetes-token' as const }) : undefined;
-    },
-  }]);
-  const access = createSecretAccessCheck(kube, () => clock);
-  access.onChange(pushSecretAccessChange({ ready: () => true, current: () => snapshot }, ads, silentLogger));
-  const server = ads.secureServer!(createXdsAuthorizer(authenticator, 'cluster.local', access));
-  securePort = await bindTls(server, '127.0.0.1:0', createServingCredentials({ certChainPem: pems.istiodCert, keyPem: pems.istiodKey, rootsPem: pems.caCert }).credentials);
-  plainPort = await ads.listen('127.0.0.1', 0);
-  pushCredentialChanges(credentials, { ready: () => true, current: () => snapshot }, ads, silentLogger);
-  ads.onSnapshot(snapshot, computeChangeSet(undefined, snapshot, []));
+  h = await startSdsHarness({
+    pems,
+    snapshot: buildSnapshot(objectsFrom(GATEWAY_YAML), undefined),
+    secrets: [
+      secret(NS, 'cred-a', { 'tls.crt': pems.serverCert, 'tls.key': pems.serverKey }, 'kubernetes.io/tls'),
+      secret(NS, 'cred-bad', { 'tls.crt': pems.serverCert, 'tls.key': pems.otherKey }, 'kubernetes.io/tls'),
+      secret(NS, 'cred-m', { cert: pems.serverCert, key: pems.serverKey }),
+      secret(NS, 'cred-m-cacert', { cacert: pems.caCert }),
+    ],
+    granted: [`${NS}/gw-allowed`],
+    generator: (credentials) => createGatewayGenerator({ mesh: defaultMeshConfig(), credentials }),
+    now: () => clock,
+  });
 });
 
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await ads?.close();
-  kube?.close();
-  await fake?.close();
-});
+after(() => h?.close());
 
 function gateway(serviceAccount: string, secure = true): XdsClient {
-  const metadata = new grpc.Metadata();
-  metadata.set('authorization', `Bearer ${NS}:${serviceAccount}`);
-  const node = { id: `router~10.0.0.50~gw-0.${NS}~${NS}.svc.cluster.local`, locality: {}, metadata: { NAMESPACE: NS, SERVICE_ACCOUNT: serviceAccount, LABELS: { istio: 'ingressgateway' }, INSTANCE_IPS: '10.0.0.50' } };
-  const tlsOptions = { credentials: grpc.credentials.createSsl(Buffer.from(pems.caCert)), channelOptions: { 'grpc.ssl_target_name_override': 'istiod.istio-system.svc' }, metadata };
-  const client = XdsClient.connect({ address: `127.0.0.1:${secure ? securePort : plainPort}`, node, ...(secure ? { tls: tlsOptions } : {}) });
-  clients.push(client);
-  return client;
+  const node = { id: `router~10.0.0.50~gw-0.${NS}~${NS}.svc.cluster.local`, metadata: { NAMESPACE: NS, SERVICE_ACCOUNT: serviceAccount, LABELS: { istio: 'ingressgateway' }, INSTANCE_IPS: '10.0.0.50' } };
+  return h.connect(node, { namespace: NS, serviceAccount }, secure);
 }
 
 const names = (r: { resources: readonly { name: string }[] }) => r.resources.map((x) => x.name).sort();
@@ -138,7 +94,7 @@ test('an identity the SubjectAccessReview denies gets only the public CA secret;
   denied.subscribe(TypeUrl.Secret, SDS_NAMES);
   const sds = await denied.next(TypeUrl.Secret);
   assert.deepEqual(names(sds), ['kubernetes://cred-m-cacert']);
-  assert.ok(fake.requests.some((r) => r.path.endsWith('/subjectaccessreviews') && (r.body as Json).spec.user === `system:serviceaccount:${NS}:gw-denied`));
+  assert.ok(fake().requests.some((r) => r.path.endsWith('/subjectaccessreviews') && (r.body as Json).spec.user === `system:serviceaccount:${NS}:gw-denied`));
   const plain = gateway('gw-allowed', false);
   plain.subscribe(TypeUrl.Secret, ['kubernetes://cred-a']);
   const status = await plain.ended;
@@ -172,8 +128,8 @@ test('RBAC granted later: the expired refusal is reviewed again and the gateway 
   const late = gateway('gw-late');
   late.subscribe(TypeUrl.Secret, SDS_NAMES);
   assert.deepEqual(names(await late.next(TypeUrl.Secret)), ['kubernetes://cred-m-cacert'], 'refused at first');
-  fake.grantAccess({ user: `system:serviceaccount:${NS}:gw-late`, verb: 'list', resource: 'secrets', namespace: NS });
-  const reviews = () => fake.requests.filter((r) => r.path.endsWith('/subjectaccessreviews') && (r.body as Json).spec.user === `system:serviceaccount:${NS}:gw-late`).length;
+  fake().grantAccess({ user: `system:serviceaccount:${NS}:gw-late`, verb: 'list', resource: 'secrets', namespace: NS });
+  const reviews = () => fake().requests.filter((r) => r.path.endsWith('/subjectaccessreviews') && (r.body as Json).spec.user === `system:serviceaccount:${NS}:gw-late`).length;
   const before = reviews();
   // Inside the refusal's minute nothing is asked again; past it, the next SDS answer re-reviews.
   clock += 61_000;

@@ -15,28 +15,15 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { defaultMeshConfig } from '../../../src/config/mesh-config.js';
-import { silentLogger } from '../../../src/lib/logger.js';
-import { ok } from '../../../src/lib/result.js';
-import { computeChangeSet } from '../../../src/model/change-set.js';
 import { buildSnapshot } from '../../../src/model/snapshot.js';
-import { createCallerAuthenticator } from '../../../src/security/authn/index.js';
-import { createKubeClient, type KubeClient } from '../../../src/security/authn/kube-client.js';
-import { createAdsServer } from '../../../src/serve/ads-server.js';
-import { bindTls, createServingCredentials } from '../../../src/serve/ca-secure-server.js';
 import { decodeResource } from '../../../src/serve/proto/encode.js';
-import type { AdsServer } from '../../../src/serve/types.js';
-import { ResourceCache } from '../../../src/sources/kubernetes/resource-cache.js';
-import type { KubeObject } from '../../../src/sources/kubernetes/object-cache.js';
 import type { KubeSecret } from '../../../src/sources/kubernetes/secret-convert.js';
 import { createSidecarGenerator } from '../../../src/translate/sidecar/index.js';
 import { TypeUrl } from '../../../src/translate/type-urls.js';
-import { createSecretAccessCheck } from '../../../src/bootstrap/gateway-credentials-access.js';
-import { createGatewayCredentials, pushCredentialChanges, pushSecretAccessChange } from '../../../src/bootstrap/gateway-credentials.js';
-import { createXdsAuthorizer } from '../../../src/bootstrap/xds-authorizer.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../../helpers/fake-kube-api.js';
 import { XdsClient } from '../../helpers/xds-client.js';
 import { objectsFrom } from '../../unit/translate/grpc-fixtures.js';
 import { makePems, secret, type Pems } from '../gateway-sds/fixtures.js';
+import { startSdsHarness, type SdsHarness } from '../gateway-sds/secure-sds-harness.js';
 
 type Json = Record<string, any>;
 const NS = 'app';
@@ -64,64 +51,30 @@ spec:
 `;
 
 let pems: Pems;
-let fake: FakeKubeApi;
-let kube: KubeClient;
-let ads: AdsServer;
-let securePort: number;
-let plainPort: number;
-const secrets = new ResourceCache<KubeSecret>();
-const clients: XdsClient[] = [];
-
-const put = (s: KubeSecret) => secrets.apply(s as unknown as KubeObject);
-const settle = () => new Promise((r) => setImmediate(r));
+let h: SdsHarness;
+const put = (s: KubeSecret) => h.put(s);
+const fake = () => h.fake;
 
 before(async () => {
   pems = makePems();
-  put(secret(NS, 'client-cred', { 'tls.crt': pems.clientCert, 'tls.key': pems.clientKey, 'ca.crt': pems.caCert }, 'kubernetes.io/tls'));
-  put(secret('other', 'client-cred', { 'tls.crt': pems.clientCert, 'tls.key': pems.clientKey }, 'kubernetes.io/tls'));
-  await settle();
-  fake = await startFakeKubeApi();
-  fake.grantAccess({ user: `system:serviceaccount:${NS}:allowed`, verb: 'list', resource: 'secrets', namespace: NS });
-  kube = createKubeClient({ server: fake.url, caPem: fake.caPem, token: () => fake.callerToken });
-  const credentials = createGatewayCredentials(secrets);
-  const snapshot = buildSnapshot(objectsFrom(MESH_YAML), undefined);
-  const sidecar = createSidecarGenerator({ mesh: defaultMeshConfig(), credentials: () => credentials.index() });
-  ads = createAdsServer({ generatorFor: () => sidecar, logger: silentLogger });
-  // Bearer token `<ns>:<sa>` stands for a verified identity (TokenReview is tested elsewhere).
-  const authenticator = createCallerAuthenticator([{
-    method: 'kubernetes-token',
-    authenticate: async (c) => {
-      const [namespace, serviceAccount] = (c.authorization[0] ?? '').replace(/^Bearer /, '').split(':');
-      return namespace && serviceAccount ? ok({ identity: { namespace, serviceAccount }, method: 'kubernetes-token' as const }) : undefined;
-    },
-  }]);
-  // As the daemon wires it: a sidecar's review runs on its first SDS answer, and a grant pushes SDS again.
-  const access = createSecretAccessCheck(kube);
-  access.onChange(pushSecretAccessChange({ ready: () => true, current: () => snapshot }, ads, silentLogger));
-  const server = ads.secureServer!(createXdsAuthorizer(authenticator, 'cluster.local', access));
-  securePort = await bindTls(server, '127.0.0.1:0', createServingCredentials({ certChainPem: pems.istiodCert, keyPem: pems.istiodKey, rootsPem: pems.caCert }).credentials);
-  plainPort = await ads.listen('127.0.0.1', 0);
-  pushCredentialChanges(credentials, { ready: () => true, current: () => snapshot }, ads, silentLogger);
-  ads.onSnapshot(snapshot, computeChangeSet(undefined, snapshot, []));
+  h = await startSdsHarness({
+    pems,
+    snapshot: buildSnapshot(objectsFrom(MESH_YAML), undefined),
+    secrets: [
+      secret(NS, 'client-cred', { 'tls.crt': pems.clientCert, 'tls.key': pems.clientKey, 'ca.crt': pems.caCert }, 'kubernetes.io/tls'),
+      secret('other', 'client-cred', { 'tls.crt': pems.clientCert, 'tls.key': pems.clientKey }, 'kubernetes.io/tls'),
+    ],
+    granted: [`${NS}/allowed`],
+    generator: (credentials) => createSidecarGenerator({ mesh: defaultMeshConfig(), credentials }),
+  });
 });
 
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await ads?.close();
-  kube?.close();
-  await fake?.close();
-});
+after(() => h?.close());
 
 function sidecar(serviceAccount: string, opts: { secure?: boolean; namespace?: string } = {}): XdsClient {
   const ns = opts.namespace ?? NS;
-  const secure = opts.secure ?? true;
-  const metadata = new grpc.Metadata();
-  metadata.set('authorization', `Bearer ${ns}:${serviceAccount}`);
-  const node = { id: `sidecar~10.0.0.9~client-0.${ns}~${ns}.svc.cluster.local`, locality: {}, metadata: { NAMESPACE: ns, SERVICE_ACCOUNT: serviceAccount, LABELS: { app: 'client' }, INSTANCE_IPS: '10.0.0.9' } };
-  const tlsOptions = { credentials: grpc.credentials.createSsl(Buffer.from(pems.caCert)), channelOptions: { 'grpc.ssl_target_name_override': 'istiod.istio-system.svc' }, metadata };
-  const client = XdsClient.connect({ address: `127.0.0.1:${secure ? securePort : plainPort}`, node, ...(secure ? { tls: tlsOptions } : {}) });
-  clients.push(client);
-  return client;
+  const node = { id: `sidecar~10.0.0.9~client-0.${ns}~${ns}.svc.cluster.local`, metadata: { NAMESPACE: ns, SERVICE_ACCOUNT: serviceAccount, LABELS: { app: 'client' }, INSTANCE_IPS: '10.0.0.9' } };
+  return h.connect(node, { namespace: ns, serviceAccount }, opts.secure ?? true);
 }
 
 const names = (r: { resources: readonly { name: string }[] }) => r.resources.map((x) => x.name).sort();
@@ -154,14 +107,14 @@ test('a sidecar the SubjectAccessReview refuses gets only the public CA; the pla
   const denied = sidecar('denied');
   denied.subscribe(TypeUrl.Secret, SDS_NAMES);
   assert.deepEqual(names(await denied.next(TypeUrl.Secret)), ['kubernetes://client-cred-cacert']);
-  assert.ok(fake.requests.some((r) => r.path.endsWith('/subjectaccessreviews') && (r.body as Json).spec.user === `system:serviceaccount:${NS}:denied`));
+  assert.ok(fake().requests.some((r) => r.path.endsWith('/subjectaccessreviews') && (r.body as Json).spec.user === `system:serviceaccount:${NS}:denied`));
   const plain = sidecar('allowed', { secure: false });
   plain.subscribe(TypeUrl.Secret, ['kubernetes://client-cred']);
   assert.equal((await plain.ended).code, grpc.status.PERMISSION_DENIED);
 });
 
 test('a sidecar of another namespace gets nothing of this one', async () => {
-  fake.grantAccess({ user: 'system:serviceaccount:elsewhere:allowed', verb: 'list', resource: 'secrets', namespace: 'elsewhere' });
+  fake().grantAccess({ user: 'system:serviceaccount:elsewhere:allowed', verb: 'list', resource: 'secrets', namespace: 'elsewhere' });
   const other = sidecar('allowed', { namespace: 'elsewhere' });
   other.subscribe(TypeUrl.Cluster);
   const cds = await other.next(TypeUrl.Cluster);
