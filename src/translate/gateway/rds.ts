@@ -16,7 +16,7 @@ import type { IndexedVirtualService } from '../../model/index/virtual-service-in
 import { routeConfiguration } from '../sidecar/rds/index.js';
 import { buildVirtualServiceRoutes } from '../sidecar/rds/routes.js';
 import type { XdsResource } from '../types.js';
-import { forGateway, virtualServicesForGateway } from './bindings.js';
+import { virtualServicesForGateway } from './bindings.js';
 import type { GatewayContext } from './context.js';
 import { hostPart, hostsForNamespace, intersectHosts } from './hosts.js';
 import type { GatewayServer } from './merge.js';
@@ -46,7 +46,7 @@ function routesFor(ctx: GatewayContext, gs: GatewayServer, vs: IndexedVirtualSer
   if (!byPort) byVs.set(vs, (byPort = new Map()));
   const port = gs.server.port.number;
   let routes = byPort.get(port);
-  if (!routes) byPort.set(port, (routes = buildVirtualServiceRoutes(ctx, forGateway(ctx, vs, gs.gatewayName), port)));
+  if (!routes) byPort.set(port, (routes = buildVirtualServiceRoutes(ctx, vs, port, gs.gatewayName)));
   return routes;
 }
 

@@ -1,15 +1,19 @@
 /**
  * VirtualService delegation (one level), merged as Istio merges it: each `http[i].delegate`
  * is replaced by the delegate's routes, every delegate match narrowed by the root's matches
- * (a delegate match must fit inside at least one root match, else that delegate route is left
- * out), names joined `root-delegate`, and root fields (rewrite, timeout, retries, fault, mirror,
- * corsPolicy, headers) filling in what the delegate leaves unset. The delegate must exist, have
- * no hosts, and be exported to the root's namespace; otherwise the root route is left out.
+ * (a delegate match must fit inside at least one root match — paths, headers, query params,
+ * port, sourceNamespace, sourceLabels, and its gateways a subset of the root's — else that
+ * delegate route is left out), names joined `root-delegate`, the root's sourceNamespace,
+ * sourceLabels, gateways and statPrefix filling in, and root fields (rewrite, timeout, retries,
+ * fault, mirror, corsPolicy, headers) filling in what the delegate leaves unset. Gateway names
+ * are resolved in their own VirtualService's namespace before merging. The delegate must exist,
+ * have no hosts, and be exported to the root's namespace; otherwise the root route is left out.
  */
 import type { ConfigObject } from '../../../model/config.js';
 import { isVisibleTo } from '../../../model/registry/export-to.js';
 import type { StringMatch } from '../../../model/types/common.js';
 import type { HTTPMatchRequest, HTTPRoute, VirtualServiceSpec } from '../../../model/types/virtual-service.js';
+import { resolveGatewayName } from '../../common/gateway-name.js';
 import type { SidecarContext } from '../context.js';
 import type { HttpRouteInput } from './types.js';
 
@@ -24,13 +28,33 @@ function stringConflict(root: StringMatch | undefined, leaf: StringMatch | undef
   return !leafText.startsWith(root.prefix);
 }
 
+function labelsConflict(root: Match, leaf: Match): boolean {
+  for (const [k, v] of Object.entries(leaf.sourceLabels ?? {})) if (root.sourceLabels?.[k] !== undefined && root.sourceLabels[k] !== v) return true;
+  return false;
+}
+
+/** Both name gateways and the leaf's are not all among the root's (names already resolved). */
+function gatewaysConflict(root: Match, leaf: Match): boolean {
+  const r = root.gateways ?? [];
+  const l = leaf.gateways ?? [];
+  return r.length > 0 && l.length > 0 && l.some((g) => !r.includes(g));
+}
+
 function hasConflict(root: Match, leaf: Match): boolean {
   for (const f of ['uri', 'scheme', 'method', 'authority'] as const) if (stringConflict(root[f], leaf[f])) return true;
   for (const [k, v] of Object.entries(leaf.headers ?? {})) if (stringConflict(root.headers?.[k], v)) return true;
-  for (const [k, v] of Object.entries(leaf.withoutHeaders ?? {})) if (stringConflict(root.headers?.[k], v)) return true;
+  for (const [k, v] of Object.entries(leaf.withoutHeaders ?? {})) if (stringConflict(root.withoutHeaders?.[k], v)) return true;
   for (const [k, v] of Object.entries(leaf.queryParams ?? {})) if (stringConflict(root.queryParams?.[k], v)) return true;
   if (Boolean(root.ignoreUriCase) !== Boolean(leaf.ignoreUriCase)) return true;
-  return (root.port ?? 0) > 0 && (leaf.port ?? 0) > 0 && root.port !== leaf.port;
+  if ((root.port ?? 0) > 0 && (leaf.port ?? 0) > 0 && root.port !== leaf.port) return true;
+  // Istio: a root sourceNamespace must be repeated by the delegate's match.
+  if (root.sourceNamespace && leaf.sourceNamespace !== root.sourceNamespace) return true;
+  return labelsConflict(root, leaf) || gatewaysConflict(root, leaf);
+}
+
+/** A match with its gateway names resolved in its VirtualService's namespace. */
+function withResolvedGateways(m: Match, namespace: string): Match {
+  return m.gateways?.length ? { ...m, gateways: m.gateways.map((g) => resolveGatewayName(g, namespace)) } : m;
 }
 
 const joinNames = (root: string | undefined, leaf: string | undefined) => (!leaf ? root : root ? `${root}-${leaf}` : leaf);
@@ -39,7 +63,7 @@ function mergeMaps(a: Record<string, StringMatch> | undefined, b: Record<string,
   return a || b ? { ...a, ...b } : undefined;
 }
 
-/** The delegate match narrowed by the root's (sourceLabels/sourceNamespace come from the delegate only, as in Istio). */
+/** The delegate match narrowed by the root's. */
 function mergeMatch(root: Match, leaf: Match): Match {
   const out: Match = { ...leaf };
   const name = joinNames(root.name, leaf.name);
@@ -52,6 +76,11 @@ function mergeMatch(root: Match, leaf: Match): Match {
   if (without) out.withoutHeaders = without;
   if (query) out.queryParams = query;
   if (!out.port && root.port) out.port = root.port;
+  const labels = root.sourceLabels || leaf.sourceLabels ? { ...root.sourceLabels, ...leaf.sourceLabels } : undefined;
+  if (labels) out.sourceLabels = labels;
+  if (!out.sourceNamespace && root.sourceNamespace) out.sourceNamespace = root.sourceNamespace;
+  if (!out.gateways?.length && root.gateways?.length) out.gateways = root.gateways;
+  if (!out.statPrefix && root.statPrefix) out.statPrefix = root.statPrefix;
   return out;
 }
 
@@ -67,10 +96,11 @@ function mergeMatches(root: readonly Match[] | undefined, leaf: readonly Match[]
   return out;
 }
 
-const INHERITED = ['rewrite', 'timeout', 'retries', 'fault', 'mirror', 'mirrorPercent', 'mirrorPercentage', 'corsPolicy', 'headers'] as const;
+const INHERITED = ['rewrite', 'timeout', 'retries', 'fault', 'mirror', 'mirrorPercent', 'mirrorPercentage', 'mirrors', 'corsPolicy', 'headers'] as const;
 
-function mergeRoute(root: HTTPRoute, leaf: HTTPRoute): HTTPRoute | undefined {
-  const match = mergeMatches(root.match, leaf.match);
+/** `rootNs` / `leafNs`: the namespaces the root's and the delegate's gateway names resolve in. */
+function mergeRoute(root: HTTPRoute, leaf: HTTPRoute, rootNs: string, leafNs: string): HTTPRoute | undefined {
+  const match = mergeMatches(root.match?.map((m) => withResolvedGateways(m, rootNs)), leaf.match?.map((m) => withResolvedGateways(m, leafNs)));
   if (match === 'conflict') return undefined;
   const out: HTTPRoute = { ...leaf };
   if (match) out.match = match;
@@ -109,7 +139,7 @@ function delegateRoutes(ctx: SidecarContext, root: ConfigObject, http: HTTPRoute
       ctx.diags.warn(delegate, `${leafPath}.delegate`, 'delegation is one level deep: a delegate cannot delegate again; route left out');
       continue;
     }
-    const merged = mergeRoute(http, leaf);
+    const merged = mergeRoute(http, leaf, root.metadata.namespace, delegate.metadata.namespace);
     if (merged) out.push({ http: merged, source: delegate, path: leafPath, namespace: delegate.metadata.namespace });
     else ctx.diags.warn(delegate, `${leafPath}.match`, `does not fit inside the matches of ${root.metadata.namespace}/${root.metadata.name} ${path}: route left out`);
   }

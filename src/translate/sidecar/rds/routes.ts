@@ -100,7 +100,8 @@ function shareRepeatedParts(scope: RouteScope, out: readonly Json[], bodies: rea
 /** Whether this match belongs on this listener and proxy, and can be translated. */
 function usableHere(scope: RouteScope, input: HttpRouteInput, match: HTTPMatchRequest | undefined, j: number | undefined): boolean {
   if (match?.port !== undefined && match.port !== 0 && match.port !== scope.listenerPort) return false;
-  if (!matchesSource(match, scope.ctx.proxy.metadata.labels, scope.ctx.namespace)) return false;
+  const gateway = scope.gatewayName ? { gatewayName: scope.gatewayName, vsNamespace: input.namespace } : undefined;
+  if (!matchesSource(match, scope.ctx.proxy.metadata.labels, scope.ctx.namespace, gateway)) return false;
   const unusable = unusableMatch(match);
   if (unusable) scope.ctx.diags.warn(input.source, `${input.path}.match[${j ?? 0}].${unusable.field}`, `${unusable.reason}: match left out`);
   return !unusable;
@@ -121,8 +122,9 @@ function translateRoute(scope: RouteScope, input: HttpRouteInput, body: RouteBod
 }
 
 /** The routes a VirtualService gives this listener port; empty when none applies (the default route is used then). */
-export function buildVirtualServiceRoutes(ctx: SidecarContext, vs: IndexedVirtualService, listenerPort: number): Json[] {
-  const scope: RouteScope = { ctx, root: vs.config, listenerPort, metadata: configMetadata(vs.config) };
+/** `gatewayName`: building a gateway's routes (match `gateways` name it, not `mesh`). */
+export function buildVirtualServiceRoutes(ctx: SidecarContext, vs: IndexedVirtualService, listenerPort: number, gatewayName?: string): Json[] {
+  const scope: RouteScope = { ctx, root: vs.config, listenerPort, metadata: configMetadata(vs.config), ...(gatewayName ? { gatewayName } : {}) };
   const out: Json[] = [];
   const bodies: RouteBody[] = [];
   for (const input of expandHttpRoutes(ctx, vs.config)) {

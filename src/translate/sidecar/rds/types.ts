@@ -26,4 +26,6 @@ export interface RouteScope {
   readonly listenerPort: number;
   /** The root's provenance metadata, one object shared by its routes. */
   readonly metadata: Json;
+  /** Routes for this gateway (`ns/name`), not for the mesh: match `gateways` are checked against it. */
+  readonly gatewayName?: string;
 }
