@@ -15,6 +15,8 @@ import { startDaemon, type Daemon } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const LEASES = ['istio-namespace-controller-election', 'istio-status-leader'];
+/** Every duty's Lease (LEASES plus the webhook caBundle and the gateway deployment controller). */
+const ALL_LEASES = [...LEASES, 'istio-validation-controller-election', 'istio-gateway-deployment-default'];
 let api: FakeKubeApi;
 let dir: string;
 const daemons: Daemon[] = [];
@@ -82,6 +84,7 @@ test('one leader writes status and root ConfigMaps; SIGKILL → takeover after e
   assert.ok(api.requests.slice(since).filter((r) => isWrite(r) && (r.subresource === 'status' || r.resource === 'configmaps')).every(by('replica-b')));
 
   // SIGTERM: the leader releases; the next replica takes over without waiting out the lease.
+  await waitFor('replica-b to hold every duty\'s lease', () => ALL_LEASES.every((l) => lease(l)?.holderIdentity === 'replica-b'), 20_000);
   await replica('replica-c');
   assert.equal(await b.stop(), 0);
   const releases = api.requests.filter((r) => by('replica-b')(r) && r.resource === 'leases' && r.verb === 'update' && (r.body as { spec?: { holderIdentity?: string } }).spec?.holderIdentity === '');
