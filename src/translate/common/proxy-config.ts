@@ -12,6 +12,7 @@
  *   attempt-count, debug-header and XFCC parts): the Server header, x-request-id generation,
  *   x-envoy-attempt-count, x-envoy-* debug headers, XFCC handling on sidecars.
  */
+import { isPlainObject as isObject } from '../../config/mesh-decode.js';
 import type { MeshConfig } from '../../config/mesh-types.js';
 import type { Proxy } from '../../model/proxy.js';
 
@@ -43,7 +44,6 @@ export interface ProxyHeaders {
   readonly setCurrentClientCertDetails?: Readonly<Record<'subject' | 'cert' | 'chain' | 'dns' | 'uri', boolean>>;
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** proto3 JSON BoolValue: `true` or `{value: true}`. */
 const boolValue = (v: unknown): boolean => v === true || (isObject(v) && v.value === true);
 const disabled = (v: unknown): boolean => isObject(v) && boolValue(v.disabled);
@@ -94,9 +94,18 @@ export function proxyHeadersOf(pc: Json, cls: ListenerClass): ProxyHeaders {
   };
 }
 
-/** What of PROXY_CONFIG the listeners depend on, for scope keys ('' when the proxy sent none). */
+const scopes = new WeakMap<Proxy, string>();
+
+/**
+ * What of PROXY_CONFIG listeners and routes depend on, for scope keys ('' when the proxy sent
+ * none). Asked on every resolve, so computed once per (immutable) proxy.
+ */
 export function proxyConfigScope(proxy: Proxy): string {
-  const sent = proxy.metadata.raw.PROXY_CONFIG;
-  if (!isObject(sent)) return '';
-  return JSON.stringify([sent.gatewayTopology ?? null, sent.proxyHeaders ?? null]);
+  let scope = scopes.get(proxy);
+  if (scope === undefined) {
+    const sent = proxy.metadata.raw.PROXY_CONFIG;
+    scope = isObject(sent) ? JSON.stringify([sent.gatewayTopology ?? null, sent.proxyHeaders ?? null]) : '';
+    scopes.set(proxy, scope);
+  }
+  return scope;
 }

@@ -68,13 +68,13 @@ const localityKey = (p: Proxy) => (p.locality ? `${p.locality.region}/${p.locali
 function computeScopeKey(proxy: Proxy, typeUrl: string): string {
   const base = `ns=${proxy.namespace};labels=${sortedLabels(proxy.metadata.labels)}`;
   // Routes follow proxyHeaders.attemptCount (include_request_attempt_count) when the proxy sent a ProxyConfig.
-  if (typeUrl === TypeUrl.RouteConfiguration) return proxyConfigScope(proxy) === '' ? base : `${base};pc=${proxyConfigScope(proxy)}`;
+  const pc = proxyConfigScope(proxy);
+  if (typeUrl === TypeUrl.RouteConfiguration) return pc === '' ? base : `${base};pc=${pc}`;
   if (typeUrl === TypeUrl.ClusterLoadAssignment) return `${base};loc=${localityKey(proxy)};net=${proxy.metadata.network ?? ''}`;
   const ips = [...proxy.ipAddresses].sort().join(',');
   const key = `${base};ips=${ips};loc=${localityKey(proxy)};mode=${proxy.metadata.interceptionMode ?? ''}`;
   // Listeners follow the proxy's own ProxyConfig (proxyHeaders) when it sent one.
-  const pc = typeUrl === TypeUrl.Listener ? proxyConfigScope(proxy) : '';
-  return pc === '' ? key : `${key};pc=${pc}`;
+  return typeUrl !== TypeUrl.Listener || pc === '' ? key : `${key};pc=${pc}`;
 }
 
 function memoizedScopeKey(): Generator['scopeKey'] {
